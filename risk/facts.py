@@ -1,0 +1,150 @@
+"""Facts: one record or a whole cohort turned into the same named values for the rules.
+
+A fact is a float (NaN when missing), a bool, an enum string, or a date as a day
+number (days since 1970-01-01, NaN when missing). ``facts_from_record`` gives Python
+scalars; ``facts_from_frame`` gives numpy columns of a normalised cohort frame (see
+``risk.cohort.frame``). Everything downstream (derived values, rules, model features)
+is written once, in ``risk.ops`` style, against these names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from risk.contract.patient import PatientRecord
+
+Facts = dict[str, Any]
+
+EPOCH = dt.date(1970, 1, 1)
+
+NUMBER_FIELDS: tuple[str, ...] = (
+    "age_years",
+    "weight_kg",
+    "height_cm",
+    "t_score_femoral_neck",
+    "t_score_total_hip",
+    "t_score_lumbar_spine",
+    "lumbar_vertebrae_evaluable",
+    "ct_hu",
+    "prior_fragility_fractures",
+    "prior_vertebral_fractures",
+    "falls_last_12_months",
+    "glucocorticoid_mg_per_day",
+    "glucocorticoid_months",
+    "egfr",
+    "serum_calcium_mg_dl",
+    "vitamin_d_ng_ml",
+    "alkaline_phosphatase_u_l",
+)
+BOOL_FIELDS: tuple[str, ...] = (
+    "parent_hip_fracture",
+    "current_smoker",
+    "alcohol_3_or_more_units_per_day",
+    "rheumatoid_arthritis",
+    "active_malignancy",
+    "myeloma",
+    "history_atypical_femoral_fracture",
+    "history_osteonecrosis_of_jaw",
+)
+OPTIONAL_BOOL_FIELDS: tuple[str, ...] = ("intravertebral_cleft",)  # 1.0 / 0.0 / NaN
+ENUM_FIELDS: tuple[str, ...] = (
+    "sex",
+    "fracture_cause",
+    "procedure_type",
+    "cement_leakage",
+    "biopsy_result",
+    "diabetes",
+    "current_treatment",
+)
+DATE_FIELDS: tuple[str, ...] = (
+    "birth_date",
+    "assessment_date",
+    "fracture_date",
+    "procedure_date",
+    "dxa_date",
+    "treatment_start_date",
+    "last_dose_date",
+)
+UPPER_THORACIC = frozenset({"T1", "T2", "T3", "T4", "T5", "T6"})
+THORACOLUMBAR_JUNCTION = frozenset({"T11", "T12", "L1", "L2"})
+
+
+def day_number(value: dt.date | None) -> float:
+    """A date as days since 1970-01-01; NaN when missing."""
+    return math.nan if value is None else float((value - EPOCH).days)
+
+
+def whole_years(born: dt.date, on: dt.date) -> int:
+    """Completed years of age on a date."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def facts_from_record(record: PatientRecord) -> Facts:
+    """Scalar facts of one validated record."""
+    facts: Facts = {name: _number(getattr(record, name)) for name in NUMBER_FIELDS}
+    facts.update({name: getattr(record, name) for name in BOOL_FIELDS})
+    facts.update({name: getattr(record, name) for name in ENUM_FIELDS})
+    facts.update({name: _number(getattr(record, name)) for name in OPTIONAL_BOOL_FIELDS})
+    facts.update({name: day_number(getattr(record, name)) for name in DATE_FIELDS})
+    facts["fracture_date"] = day_number(record.index_fracture_date)
+    born = record.birth_date
+    facts["age_from_birth_date"] = (
+        math.nan if born is None else float(whole_years(born, record.assessment_date))
+    )
+    levels = set(record.treated_levels)
+    facts["n_levels"] = float(len(record.treated_levels))
+    facts["level_t1_t6"] = not levels.isdisjoint(UPPER_THORACIC)
+    facts["level_t11_l2"] = not levels.isdisjoint(THORACOLUMBAR_JUNCTION)
+    return facts
+
+
+def facts_from_frame(frame: pd.DataFrame) -> Facts:
+    """Column facts of a normalised cohort frame (every contract column, defaults applied)."""
+    facts: Facts = {
+        name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in NUMBER_FIELDS
+    }
+    facts.update({name: frame[name].to_numpy(dtype=bool) for name in BOOL_FIELDS})
+    facts.update({name: frame[name].to_numpy(dtype=object) for name in ENUM_FIELDS})
+    facts.update(
+        {
+            name: frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            for name in OPTIONAL_BOOL_FIELDS
+        }
+    )
+    facts.update({name: _day_numbers(frame[name]) for name in DATE_FIELDS})
+    facts["age_from_birth_date"] = _whole_years_column(frame["birth_date"], frame["assessment_date"])
+    levels = frame["treated_levels"].astype("str")
+    facts["n_levels"] = (levels.str.count(";") + 1).to_numpy(dtype=float)
+    facts["level_t1_t6"] = levels.str.contains(r"(?:^|;)T[1-6](?:;|$)", regex=True).to_numpy(
+        dtype=bool
+    )
+    facts["level_t11_l2"] = levels.str.contains(
+        r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)", regex=True
+    ).to_numpy(dtype=bool)
+    return facts
+
+
+def _number(value: float | int | bool | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _day_numbers(column: pd.Series) -> np.ndarray:
+    days = pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
+    result = days.astype("int64").astype(float)
+    result[np.isnat(days)] = np.nan
+    return result
+
+
+def _whole_years_column(born: pd.Series, on: pd.Series) -> np.ndarray:
+    born_dt, on_dt = pd.to_datetime(born), pd.to_datetime(on)
+    before_birthday = (on_dt.dt.month * 100 + on_dt.dt.day) < (
+        born_dt.dt.month * 100 + born_dt.dt.day
+    )
+    years = on_dt.dt.year - born_dt.dt.year - before_birthday.astype(int)
+    return years.to_numpy(dtype=float, na_value=np.nan)

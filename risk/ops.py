@@ -1,0 +1,97 @@
+"""Operations that work alike on one record's scalars and on a cohort's numpy columns.
+
+The rule table and the derived values are written once against these helpers, so the
+API (one record, plain Python scalars, microseconds) and batch scoring (numpy arrays,
+millions of rows) run the very same rule code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+Value: TypeAlias = Any  # a Python scalar (one record) or a numpy array (a cohort)
+
+
+def is_array(value: Value) -> bool:
+    """True when the value is a cohort column rather than one record's scalar."""
+    return isinstance(value, np.ndarray)
+
+
+def isnan(value: Value) -> Value:
+    """Missing-number test: NaN marks a missing numeric field in both forms."""
+    if is_array(value):
+        return np.isnan(value)
+    return math.isnan(value)
+
+
+def notnan(value: Value) -> Value:
+    """Present-number test."""
+    if is_array(value):
+        return ~np.isnan(value)
+    return not math.isnan(value)
+
+
+def not_(value: Value) -> Value:
+    """Logical not (Python's ``~`` on a bool is an integer, hence this helper)."""
+    if is_array(value):
+        return np.logical_not(value)
+    return not value
+
+
+def any_of(*values: Value) -> Value:
+    """Logical or of several conditions."""
+    result = values[0]
+    for value in values[1:]:
+        result = result | value
+    return result
+
+
+def all_of(*values: Value) -> Value:
+    """Logical and of several conditions."""
+    result = values[0]
+    for value in values[1:]:
+        result = result & value
+    return result
+
+
+def is_in(value: Value, allowed: frozenset[str]) -> Value:
+    """Membership of an enum value in a set of allowed values."""
+    if is_array(value):
+        return np.isin(value, list(allowed))
+    return value in allowed
+
+
+def fmin(*values: Value) -> Value:
+    """Minimum ignoring missing values; NaN only when every value is missing."""
+    if any(is_array(v) for v in values):
+        result = np.asarray(values[0], dtype=float)
+        for value in values[1:]:
+            result = np.fmin(result, value)
+        return result
+    present = [v for v in values if not math.isnan(v)]
+    return min(present) if present else math.nan
+
+
+def where(condition: Value, if_true: Value, if_false: Value) -> Value:
+    """Element-wise choice."""
+    if is_array(condition):
+        return np.where(condition, if_true, if_false)
+    return if_true if condition else if_false
+
+
+def first_match(conditions: Sequence[Value], choices: Sequence[str], default: str) -> Value:
+    """The choice of the first condition that holds (a precedence table), else default."""
+    if any(is_array(c) for c in conditions):
+        n = next(len(c) for c in conditions if is_array(c))
+        broadcast = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conditions]
+        selected: npt.NDArray[np.object_] = np.select(broadcast, list(choices), default=default)
+        return selected.astype(object)
+    for condition, choice in zip(conditions, choices, strict=True):
+        if condition:
+            return choice
+    return default
