@@ -1,0 +1,1 @@
+"""The guideline rule layer (../shared/contract/rules.md) as data plus one engine."""
