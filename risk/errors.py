@@ -1,15 +1,15 @@
 """The one exception hierarchy of osteoref; the API maps it to HTTP in one place.
 
-    OsteorefError
-    ├── InvalidInput(ValueError)          bad user input (record, cohort file, CLI option) → 422
-    │   └── InvalidCohort                  a cohort/training file cannot be used at all
-    ├── NotFound(LookupError)              an addressed resource does not exist → 404
-    ├── Conflict                           an illegal state change or key reuse → 409
-    ├── PermissionDenied                   authenticated, wrong role → 403
-    ├── NotAuthenticated                   missing or wrong credentials → 401
-    ├── ModelNotLoaded(RuntimeError)       scoring asked before a model artefact loaded → 503
-    ├── ModelArtefactError(ValueError)     an artefact file is unreadable or inconsistent
-    └── RenderError(RuntimeError)          a letter could not be rendered → 500
+OsteorefError
+├── InvalidInput(ValueError)          bad user input (record, cohort file, CLI option) → 422
+│   └── InvalidCohort                  a cohort/training file cannot be used at all
+├── NotFound(LookupError)              an addressed resource does not exist → 404
+├── Conflict                           an illegal state change or key reuse → 409
+├── PermissionDenied                   authenticated, wrong role → 403
+├── NotAuthenticated                   missing or wrong credentials → 401
+├── ModelNotLoaded(RuntimeError)       scoring asked before a model artefact loaded → 503
+├── ModelArtefactError(ValueError)     an artefact file is unreadable or inconsistent
+└── RenderError(RuntimeError)          a letter could not be rendered → 500
 """
 
 from __future__ import annotations

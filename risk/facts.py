@@ -106,9 +106,7 @@ def facts_from_record(record: PatientRecord) -> Facts:
 
 def facts_from_frame(frame: pd.DataFrame) -> Facts:
     """Column facts of a normalised cohort frame (every contract column, defaults applied)."""
-    facts: Facts = {
-        name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in NUMBER_FIELDS
-    }
+    facts: Facts = {name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in NUMBER_FIELDS}
     facts.update({name: frame[name].to_numpy(dtype=bool) for name in BOOL_FIELDS})
     facts.update({name: frame[name].to_numpy(dtype=object) for name in ENUM_FIELDS})
     facts.update(
@@ -121,12 +119,10 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     facts["age_from_birth_date"] = _whole_years_column(frame["birth_date"], frame["assessment_date"])
     levels = frame["treated_levels"].astype("str")
     facts["n_levels"] = (levels.str.count(";") + 1).to_numpy(dtype=float)
-    facts["level_t1_t6"] = levels.str.contains(r"(?:^|;)T[1-6](?:;|$)", regex=True).to_numpy(
+    facts["level_t1_t6"] = levels.str.contains(r"(?:^|;)T[1-6](?:;|$)", regex=True).to_numpy(dtype=bool)
+    facts["level_t11_l2"] = levels.str.contains(r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)", regex=True).to_numpy(
         dtype=bool
     )
-    facts["level_t11_l2"] = levels.str.contains(
-        r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)", regex=True
-    ).to_numpy(dtype=bool)
     return facts
 
 
@@ -143,8 +139,6 @@ def _day_numbers(column: pd.Series) -> np.ndarray:
 
 def _whole_years_column(born: pd.Series, on: pd.Series) -> np.ndarray:
     born_dt, on_dt = pd.to_datetime(born), pd.to_datetime(on)
-    before_birthday = (on_dt.dt.month * 100 + on_dt.dt.day) < (
-        born_dt.dt.month * 100 + born_dt.dt.day
-    )
+    before_birthday = (on_dt.dt.month * 100 + on_dt.dt.day) < (born_dt.dt.month * 100 + born_dt.dt.day)
     years = on_dt.dt.year - born_dt.dt.year - before_birthday.astype(int)
     return years.to_numpy(dtype=float, na_value=np.nan)

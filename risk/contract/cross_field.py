@@ -67,7 +67,9 @@ CROSS_FIELD_RULES: tuple[CrossFieldRule, ...] = (
         _is_after("fracture_date", "procedure_date"),
     ),
     CrossFieldRule(
-        "dxa_date", "dxa_date must not be after assessment_date", _is_after("dxa_date", "assessment_date")
+        "dxa_date",
+        "dxa_date must not be after assessment_date",
+        _is_after("dxa_date", "assessment_date"),
     ),
     CrossFieldRule(
         "last_dose_date",

@@ -77,9 +77,7 @@ class PatientRecord(BaseModel):
     )
     given_name: str | None = Field(default=None, max_length=100)
     family_name: str | None = Field(default=None, max_length=100)
-    birth_date: dt.date | None = Field(
-        default=None, description="One of birth_date / age_years is required."
-    )
+    birth_date: dt.date | None = Field(default=None, description="One of birth_date / age_years is required.")
     age_years: float | None = Field(default=None, ge=18, le=110)
     sex: Sex = Field(description="Sex used for clinical risk.")
     weight_kg: float | None = Field(default=None, ge=25, le=250)
@@ -129,7 +127,7 @@ class PatientRecord(BaseModel):
     @model_validator(mode="after")
     def _cross_field_rules(self) -> PatientRecord:
         # Imported here: cross_field builds on facts, which reads this model.
-        from risk.contract.cross_field import record_violations
+        from risk.contract.cross_field import record_violations  # noqa: PLC0415
 
         if self.fracture_date is None:
             self.fracture_date = self.procedure_date
