@@ -9,7 +9,7 @@ import pytest
 from tests.risk.factories import days_before
 from tests.risk.rules.test_engine import OLD_FRACTURE, rules_for
 
-MULTIPLE = {"treated_levels": ["L1", "L2"]}
+MULTIPLE: dict[str, Any] = {"treated_levels": ["L1", "L2"]}
 
 
 @pytest.mark.parametrize(

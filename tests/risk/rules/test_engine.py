@@ -98,7 +98,7 @@ def test_trauma_review_recommends_dxa_from_age_50(age: int, expected: bool) -> N
 
 # --- very-high criteria ---------------------------------------------------------------
 
-OLD_FRACTURE = {"fracture_date": days_before(800), "procedure_date": days_before(790)}
+OLD_FRACTURE: dict[str, Any] = {"fracture_date": days_before(800), "procedure_date": days_before(790)}
 
 
 def test_old_single_fracture_without_other_criteria_is_high_and_routine() -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.risk.factories import days_before
 from tests.risk.rules.test_engine import OLD_FRACTURE, fired, rules_for
 
-DENOSUMAB = {"current_treatment": "denosumab", "treatment_start_date": days_before(400)}
+DENOSUMAB: dict[str, Any] = {"current_treatment": "denosumab", "treatment_start_date": days_before(400)}
 
 
 @pytest.mark.parametrize(
