@@ -1,0 +1,1 @@
+"""Persistence: typed ORM models, engine/session handling, migrations and repositories."""
