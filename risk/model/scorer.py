@@ -1,0 +1,173 @@
+"""Hand-written scorer built from the artefact: no scikit-learn or DataFrame on the request path."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from scipy.special import expit
+
+from risk import ops
+from risk.facts import Facts
+from risk.model.artefact import Artefact, HorizonModel, load_artefact
+from risk.model.features import COLUMNS, INPUT_NAMES, INPUTS, TREATED
+from risk.model.imputation import (
+    Imputation,
+    cohort_design,
+    impute,
+    missing_field_masks,
+    missing_fields,
+)
+
+FloatArray = npt.NDArray[np.float64]
+HORIZONS = (12, 24)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureContribution:
+    """One input's share of the 12-month linear predictor (coef × standardised value)."""
+
+    feature: str
+    value: float | None  # the raw input; None when it was imputed
+    effect: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOutput:
+    """One record's model result; risks are untreated unless another treatment was asked for."""
+
+    risk_12m: float
+    risk_24m: float  # never below risk_12m (the larger of the two horizon models)
+    logit_12m: float
+    intercept_12m: float  # logit_12m = intercept_12m + sum of contribution effects
+    contributions: tuple[FeatureContribution, ...]
+    missing_inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BatchOutput:
+    """A cohort's risks and which inputs were imputed, row by row."""
+
+    risk_12m: FloatArray
+    risk_24m: FloatArray
+    missing: dict[str, npt.NDArray[np.bool_]]  # per contract field: rows where it was imputed
+
+    def missing_inputs(self) -> list[str]:
+        """Per row, the imputed contract fields joined with ';' (empty string when none)."""
+        names = [n for n in self.missing if self.missing[n].any()]
+        masks = np.column_stack([self.missing[n] for n in names]) if names else None
+        if masks is None:
+            return [""] * self.risk_12m.size
+        return [";".join(n for n, m in zip(names, row, strict=True) if m) for row in masks]
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+Term = tuple[Callable[[ops.Value], ops.Value], str, float, float, float, float]
+
+
+class RefractureModel:
+    """The calibrated re-fracture model, scored by hand from the artefact's numbers."""
+
+    def __init__(self, artefact: Artefact) -> None:
+        self.artefact = artefact
+        self.name, self.version = artefact.model_name, artefact.model_version
+        self.imputation = Imputation(
+            fill={i.input: i.value for i in artefact.imputation},
+            fits={
+                i.input: (_nan(i.fit_intercept), i.fit_slope or 0.0)
+                for i in artefact.imputation
+                if i.fit_from is not None
+            },
+        )
+        h12, h24 = (artefact.horizon(m) for m in HORIZONS)
+        self._weights = {m: _scaled(artefact.horizon(m)) for m in HORIZONS}
+        self._terms: tuple[Term, ...] = tuple(
+            (c.transform, c.input, a12, m12, a24, m24)
+            for c, a12, m12, a24, m24 in zip(
+                COLUMNS,
+                self._weights[12][0].tolist(),
+                h12.scaler_mean,
+                self._weights[24][0].tolist(),
+                h24.scaler_mean,
+                strict=True,
+            )
+        )
+        self._b12, self._b24 = h12.intercept, h24.intercept
+
+    @classmethod
+    def from_artefact(cls, artefact: Artefact) -> RefractureModel:
+        """A scorer for an artefact already in memory."""
+        return cls(artefact)
+
+    @classmethod
+    def load(cls, path: Path | str) -> RefractureModel:
+        """Load and check an artefact file (``ModelArtefactError`` if unusable)."""
+        return cls(load_artefact(Path(path)))
+
+    def predict(self, facts: Facts, treated: float = 0.0) -> ModelOutput:
+        """One record's scalar facts → risks (untreated by default), contributions, gaps."""
+        raw = {spec.name: spec.derive(facts) for spec in INPUTS}
+        values = impute(raw, self.imputation)
+        values[TREATED] = raw[TREATED] = float(treated)
+        effects = dict.fromkeys(INPUT_NAMES, 0.0)
+        lp12, lp24 = self._b12, self._b24
+        for transform, name, a12, m12, a24, m24 in self._terms:
+            x = transform(values[name])
+            effect = a12 * (x - m12)
+            effects[name] += effect
+            lp12 += effect
+            lp24 += a24 * (x - m24)
+        risk_12m = _sigmoid(lp12)
+        contributions = sorted(
+            (FeatureContribution(n, _present(raw[n]), e) for n, e in effects.items()),
+            key=lambda c: -abs(c.effect),
+        )
+        return ModelOutput(
+            risk_12m=risk_12m,
+            risk_24m=max(_sigmoid(lp24), risk_12m),
+            logit_12m=lp12,
+            intercept_12m=self._b12,
+            contributions=tuple(contributions),
+            missing_inputs=tuple(missing_fields(facts, raw)),
+        )
+
+    def linear_predictor(self, facts: Facts, months: int, treated: npt.ArrayLike = 0.0) -> FloatArray:
+        """A cohort's log-odds at one horizon, before the 24 ≥ 12 month ordering."""
+        design, _ = cohort_design(facts, treated, self.imputation)
+        return self._lp(design, months)
+
+    def predict_batch(self, facts: Facts, treated: npt.ArrayLike = 0.0) -> BatchOutput:
+        """A cohort's array facts → risks (untreated by default, or per-row ``treated``)."""
+        design, missing = cohort_design(facts, treated, self.imputation)
+        risk_12m: FloatArray = expit(self._lp(design, 12))
+        risk_24m: FloatArray = np.maximum(expit(self._lp(design, 24)), risk_12m)
+        return BatchOutput(risk_12m=risk_12m, risk_24m=risk_24m, missing=missing_field_masks(facts, missing))
+
+    def _lp(self, design: FloatArray, months: int) -> FloatArray:
+        weights, offset = self._weights[months]
+        result: FloatArray = design @ weights + offset
+        return result
+
+
+def _scaled(model: HorizonModel) -> tuple[FloatArray, float]:
+    """Fold the scaler into the weights: coef/scale and intercept − Σ coef·mean/scale."""
+    weights: FloatArray = np.asarray(model.coefficients) / np.asarray(model.scaler_scale)
+    return weights, float(model.intercept - weights @ np.asarray(model.scaler_mean))
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _present(value: float) -> float | None:
+    return None if math.isnan(value) else value
