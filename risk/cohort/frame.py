@@ -1,0 +1,128 @@
+"""Validate a raw cohort chunk against the contract and normalise it for ``facts_from_frame``.
+
+Per-column rules come from ``risk.cohort.columns`` (read off the pydantic model);
+cross-field rules are ``risk.contract.cross_field.CROSS_FIELD_RULES`` evaluated on the
+facts of the whole chunk at once. A row with any error is reported, never scored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from risk.cohort.cells import Mask, absent_column, parse_column, text_of
+from risk.cohort.columns import (
+    CONTRACT_COLUMNS,
+    CONTRACT_NAMES,
+    DERIVED_DEFAULTS,
+    PASSTHROUGH_COLUMNS,
+    REQUIRED_NAMES,
+)
+from risk.contract.cross_field import CROSS_FIELD_RULES
+from risk.errors import InvalidCohort
+from risk.facts import facts_from_frame
+
+ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "rule")
+
+
+@dataclass(frozen=True)
+class ValidatedChunk:
+    """Valid rows (normalised, index = 1-based data row), the errors, and pass-through columns."""
+
+    valid: pd.DataFrame
+    errors: pd.DataFrame
+    passthrough: pd.DataFrame
+
+
+def check_columns(columns: list[str]) -> None:
+    """Reject unknown columns and missing required ones before reading any row."""
+    allowed = set(CONTRACT_NAMES) | set(PASSTHROUGH_COLUMNS)
+    unknown = [c for c in columns if c not in allowed]
+    if unknown:
+        raise InvalidCohort(
+            f"unknown column(s): {', '.join(map(str, unknown))}; allowed are the contract §1 "
+            "fields plus §3 (time_months, event, treated_after_procedure) and §4 referral columns"
+        )
+    absent = [c for c in REQUIRED_NAMES if c not in columns]
+    if absent:
+        raise InvalidCohort(f"missing required column(s): {', '.join(absent)}")
+
+
+def empty_errors() -> pd.DataFrame:
+    """An error table with no rows."""
+    return pd.DataFrame(
+        {name: pd.Series(dtype="int64" if name == "row" else "str") for name in ERROR_COLUMNS}
+    )
+
+
+class _Collector:
+    """Accumulates (row, field, value, rule) errors as column slices, not per-row objects."""
+
+    def __init__(self, raw: pd.DataFrame, rows: np.ndarray) -> None:
+        self.raw, self.rows = raw, rows
+        self.bad_row = np.zeros(len(raw), dtype=bool)
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, field: str, mask: Mask, rule: str) -> None:
+        if not mask.any():
+            return
+        self.bad_row |= mask
+        values = text_of(self.raw[field])[mask] if field in self.raw else pd.Series([""] * int(mask.sum()))
+        self.parts.append(
+            pd.DataFrame({"row": self.rows[mask], "field": field, "value": values.to_numpy(), "rule": rule})
+        )
+
+    def table(self) -> pd.DataFrame:
+        if not self.parts:
+            return empty_errors()
+        table = pd.concat(self.parts, ignore_index=True)
+        return table.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _parse_all(raw: pd.DataFrame, collector: _Collector) -> dict[str, pd.Series]:
+    columns: dict[str, pd.Series] = {}
+    for spec in CONTRACT_COLUMNS:
+        if spec.name not in raw:
+            columns[spec.name] = absent_column(spec, raw.index)
+            continue
+        parsed = parse_column(spec, raw[spec.name])
+        for mask, rule in parsed.problems:
+            collector.add(spec.name, mask, rule)
+        columns[spec.name] = parsed.values
+    return columns
+
+
+def _apply_defaults(columns: dict[str, pd.Series]) -> None:
+    for name, source in DERIVED_DEFAULTS.items():
+        columns[name] = columns[name].fillna(columns[source])
+    today = pd.Timestamp(dt.date.today()).as_unit("us")
+    columns["assessment_date"] = columns["assessment_date"].fillna(today)
+
+
+def _cross_field(frame: pd.DataFrame, collector: _Collector) -> None:
+    already_bad = collector.bad_row.copy()
+    facts = facts_from_frame(frame)
+    for rule in CROSS_FIELD_RULES:
+        broken = np.asarray(rule.broken(facts), dtype=bool) & ~already_bad
+        collector.add(rule.field, broken, rule.rule)
+
+
+def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> ValidatedChunk:
+    """Validate one raw chunk; ``first_row`` is the 1-based data-row number of its first row."""
+    check_columns([str(c) for c in raw.columns])
+    raw = raw.reset_index(drop=True)
+    rows = np.arange(first_row, first_row + len(raw), dtype="int64")
+    collector = _Collector(raw, rows)
+    columns = _parse_all(raw, collector)
+    _apply_defaults(columns)
+    frame = pd.DataFrame(columns, index=raw.index)
+    _cross_field(frame, collector)
+    keep = ~collector.bad_row
+    index = pd.Index(rows[keep], name="row")
+    valid = frame[keep].set_axis(index)
+    carried = [c for c in raw.columns if c in PASSTHROUGH_COLUMNS]
+    passthrough = raw.loc[keep, carried].set_axis(index)
+    return ValidatedChunk(valid=valid, errors=collector.table(), passthrough=passthrough)

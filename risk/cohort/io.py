@@ -1,0 +1,120 @@
+"""Cohort files in and out (CSV or Parquet, chosen by extension), a chunk at a time.
+
+Reading yields raw chunks (CSV: every cell a string; Parquet: typed columns) so memory
+stays bounded by ``chunk_rows`` whatever the file size. Writing renders dates as ISO
+strings, bools as true/false and missing values as empty cells in CSV.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
+
+from risk.errors import InvalidCohort
+
+SUFFIXES = (".csv", ".parquet")
+
+
+def table_format(path: Path) -> str:
+    """'csv' or 'parquet' from the file name; anything else is a user error."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InvalidCohort(f"{path}: unsupported file type {suffix or '(none)'}; use .csv or .parquet")
+    return suffix.lstrip(".")
+
+
+def read_cohort_chunks(path: Path, chunk_rows: int = 100_000) -> Iterator[pd.DataFrame]:
+    """Yield raw chunks of at most ``chunk_rows`` rows."""
+    path = Path(path)
+    kind = table_format(path)
+    if not path.is_file():
+        raise InvalidCohort(f"{path}: no such file")
+    if kind == "csv":
+        yield from _csv_chunks(path, chunk_rows)
+    else:
+        yield from _parquet_chunks(path, chunk_rows)
+
+
+def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8")
+        with reader:
+            yield from reader
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InvalidCohort(f"{path}: not a readable CSV file ({exc})") from exc
+
+
+def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InvalidCohort(f"{path}: not a readable Parquet file ({exc})") from exc
+    for batch in parquet.iter_batches(batch_size=chunk_rows):
+        yield batch.to_pandas(date_as_object=False)
+
+
+def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with dates as YYYY-MM-DD and bools as true/false (missing stays missing)."""
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if is_datetime64_any_dtype(column.dtype):
+            out[name] = column.dt.strftime("%Y-%m-%d")
+        elif is_bool_dtype(column.dtype):
+            out[name] = column.map({True: "true", False: "false"}).astype(object)
+    return out
+
+
+class TableWriter:
+    """Append chunks to one CSV or Parquet file; the first chunk fixes the columns."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.kind = table_format(self.path)
+        self._parquet: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+        self._started = False
+
+    def write(self, frame: pd.DataFrame) -> None:
+        """Append one chunk."""
+        if self.kind == "csv":
+            if self._started:
+                csv_ready(frame).to_csv(self.path, mode="a", header=False, index=False)
+            else:
+                csv_ready(frame).to_csv(self.path, mode="w", header=True, index=False)
+        else:
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+            if self._parquet is None:
+                self._schema = table.schema
+                self._parquet = pq.ParquetWriter(self.path, table.schema)
+            self._parquet.write_table(table)
+        self._started = True
+
+    def close(self) -> None:
+        """Flush and close (an empty Parquet file still needs a schema, so none is written)."""
+        if self._parquet is not None:
+            self._parquet.close()
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a whole frame (CSV or Parquet by extension)."""
+    with contextlib.closing(TableWriter(path)) as writer:
+        writer.write(frame)
