@@ -1,0 +1,39 @@
+"""Observed rates of a cohort: Aalen–Johansen cumulative incidence and simple shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from risk.synth.draws import Array
+
+
+def aalen_johansen(time: Array, event: Array, cause: int, at: float) -> float:
+    """Cumulative incidence of ``cause`` by ``at`` months, other causes competing, censoring 0."""
+    order = np.argsort(np.asarray(time, dtype=float), kind="stable")
+    t = np.asarray(time, dtype=float)[order]
+    e = np.asarray(event, dtype=np.int64)[order]
+    n_by_at = int(np.searchsorted(t, at, side="right"))
+    if n_by_at == 0:
+        return 0.0
+    _, first = np.unique(t[:n_by_at], return_index=True)
+    at_risk = t.shape[0] - first
+    events = np.add.reduceat((e[:n_by_at] > 0).astype(float), first)
+    causes = np.add.reduceat((e[:n_by_at] == cause).astype(float), first)
+    survival_before = np.concatenate(([1.0], np.cumprod(1 - events / at_risk)[:-1]))
+    return float(np.sum(survival_before * causes / at_risk))
+
+
+def cohort_rates(cohort: pd.DataFrame) -> dict[str, float]:
+    """The headline rates of docs/synthetic-cohort.md for a cohort frame."""
+    time = cohort["time_months"].to_numpy(dtype=float)
+    event = cohort["event"].to_numpy(dtype=np.int64)
+    dxa = cohort[["t_score_femoral_neck", "t_score_total_hip"]].notna().any(axis=1)
+    return {
+        "fracture_12m": aalen_johansen(time, event, 1, 12.0),
+        "fracture_24m": aalen_johansen(time, event, 1, 24.0),
+        "death_12m": aalen_johansen(time, event, 2, 12.0),
+        "treated_after_procedure": float(cohort["treated_after_procedure"].mean()),
+        "female": float((cohort["sex"] == "female").mean()),
+        "dxa_missing": float(1 - dxa.mean()),
+    }
