@@ -1,0 +1,1 @@
+"""Access control: hashed API keys, the role → action table and the FastAPI dependency."""

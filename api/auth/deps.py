@@ -1,0 +1,56 @@
+"""FastAPI dependencies: ``require(action)`` authenticates the bearer key and checks the role."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.permissions import Action, is_allowed
+from api.auth.principal import Principal, authenticate
+from api.db import audit_repo
+from api.db.app_state import database_of
+from api.db.engine import Database
+from risk.errors import NotAuthenticated, PermissionDenied
+
+# auto_error=False: we raise risk.errors ourselves so the one error handler shapes the 401.
+bearer_scheme = HTTPBearer(auto_error=False, description="An osteoref API key")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def require(action: Action) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that returns the caller's Principal if its role may perform ``action``."""
+
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
+        database = database_of(request)
+        presented = credentials.credentials if credentials else None
+        return await run_in_threadpool(_check, database, presented, action)
+
+    dependency.__name__ = f"require_{action.replace(':', '_')}"
+    return dependency
+
+
+def _check(database: Database, presented: str | None, action: Action) -> Principal:
+    try:
+        principal = authenticate(database, presented)
+    except NotAuthenticated:
+        _audit(database, None, action, "unauthenticated")
+        raise
+    if not is_allowed(principal.role, action):
+        _audit(database, principal, action, "denied")
+        raise PermissionDenied(f"role {principal.role!r} may not perform {action!r}")
+    return principal
+
+
+def _audit(database: Database, principal: Principal | None, action: str, outcome: str) -> None:
+    with database.transaction() as session:
+        audit_repo.append(
+            session,
+            actor_key_id=principal.key_id if principal else None,
+            role=principal.role if principal else None,
+            action=action,
+            outcome=outcome,
+        )

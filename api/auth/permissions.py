@@ -1,0 +1,41 @@
+"""Roles and what each may do, as one data table (the only place access rules live)."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Role = Literal["clinician", "coordinator", "analyst", "admin"]
+Action = Literal[
+    "assessments:score",
+    "assessments:batch",
+    "exports:deidentified",
+    "referrals:create",
+    "referrals:read",
+    "referrals:transition",
+    "worklist:read",
+    "audit:read",
+    "keys:manage",
+]
+ROLES: tuple[Role, ...] = get_args(Role)
+ACTIONS: tuple[Action, ...] = get_args(Action)
+
+# Analysts see no identifiable referral (names, letters); coordinators score nothing.
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    "clinician": frozenset(
+        {
+            "assessments:score",
+            "assessments:batch",
+            "referrals:create",
+            "referrals:read",
+            "referrals:transition",
+        }
+    ),
+    "coordinator": frozenset({"referrals:read", "referrals:transition", "worklist:read"}),
+    "analyst": frozenset({"assessments:score", "assessments:batch", "exports:deidentified"}),
+    "admin": frozenset(ACTIONS),
+}
+
+
+def is_allowed(role: str, action: Action) -> bool:
+    """Whether ``role`` may perform ``action`` (an unknown role may do nothing)."""
+    return any(name == role and action in allowed for name, allowed in PERMISSIONS.items())

@@ -1,0 +1,1 @@
+"""The referral workflow: creation with idempotency, the status machine, audit and worklists."""

@@ -1,0 +1,127 @@
+"""HTTP routes of the referral workflow: create, list, read, move, letters (HTML and PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import require
+from api.auth.principal import Principal
+from api.referrals.app_state import referrals_of
+from api.referrals.body import openapi_body, parse_json_body
+from api.referrals.listing import MAX_PAGE, ListQuery
+from api.referrals.schemas import (
+    ReferralCreate,
+    ReferralCreated,
+    ReferralDetail,
+    ReferralPage,
+    TransitionIn,
+)
+from api.referrals.service import Letter
+from api.referrals.states import Status
+from risk.contract.enums import Priority
+
+router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
+Creator = Annotated[Principal, Depends(require("referrals:create"))]
+Reader = Annotated[Principal, Depends(require("referrals:read"))]
+Mover = Annotated[Principal, Depends(require("referrals:transition"))]
+NO_STORE = {"Cache-Control": "no-store"}  # letters carry names: never cache them on the way
+
+
+@router.post("", status_code=201, response_model=ReferralCreated, openapi_extra=openapi_body(ReferralCreate))
+async def create_referral(
+    principal: Creator,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> ReferralCreated:
+    """Score the patient, store the referral with its letters; a retried key returns the same one."""
+    body = await parse_json_body(request, ReferralCreate)
+    service = referrals_of(request).service
+    created, is_new = await run_in_threadpool(service.create, principal, body, idempotency_key)
+    response.status_code = 201 if is_new else 200
+    response.headers["Location"] = created.links.self
+    return created
+
+
+@router.get("", response_model=ReferralPage)
+async def list_referrals(
+    *,
+    request: Request,
+    principal: Reader,
+    status: Status | None = None,
+    priority: Priority | None = None,
+    created_from: dt.date | None = None,
+    created_to: dt.date | None = None,
+    overdue_follow_up: bool = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ReferralPage:
+    """Referrals, newest first, filtered and paged (``next`` is the next page's URL)."""
+    query = ListQuery(status, priority, created_from, created_to, overdue_follow_up, limit, offset)
+    lister = referrals_of(request).lister
+    today = dt.datetime.now(dt.UTC).date()
+    items, total = await run_in_threadpool(lister.page, principal, query, today)
+    more = offset + limit < total
+    following = str(request.url.include_query_params(offset=offset + limit)) if more else None
+    return ReferralPage(items=items, total=total, next=following)
+
+
+@router.get("/{referral_id}", response_model=ReferralDetail)
+async def get_referral(referral_id: uuid.UUID, request: Request, principal: Reader) -> ReferralDetail:
+    """One referral with its record, assessment and status history."""
+    service = referrals_of(request).service
+    return await run_in_threadpool(service.get, principal, referral_id)
+
+
+@router.post("/{referral_id}/transitions", response_model=ReferralDetail)
+async def move_referral(
+    referral_id: uuid.UUID, move: TransitionIn, request: Request, principal: Mover
+) -> ReferralDetail:
+    """Move the referral along the workflow (409 if the move is not allowed from its status)."""
+    service = referrals_of(request).service
+    return await run_in_threadpool(service.transition, principal, referral_id, move)
+
+
+async def _html(request: Request, principal: Principal, referral_id: uuid.UUID, which: Letter) -> str:
+    service = referrals_of(request).service
+    return await run_in_threadpool(service.letter_html, principal, referral_id, which)
+
+
+async def _pdf(request: Request, principal: Principal, referral_id: uuid.UUID, which: Letter) -> Response:
+    html = await _html(request, principal, referral_id, which)
+    pdf = await referrals_of(request).pdf.render(html)  # rendered in the pool, off the loop
+    name = f"referral-{referral_id}-{which}.pdf"
+    headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get("/{referral_id}/letter.html", response_class=HTMLResponse)
+async def pcp_letter_html(referral_id: uuid.UUID, request: Request, principal: Reader) -> HTMLResponse:
+    """The stored letter to the PCP."""
+    html = await _html(request, principal, referral_id, "pcp")
+    return HTMLResponse(html, headers=NO_STORE)
+
+
+@router.get("/{referral_id}/letter.pdf", response_class=Response)
+async def pcp_letter_pdf(referral_id: uuid.UUID, request: Request, principal: Reader) -> Response:
+    """The letter to the PCP as PDF, rendered from the stored HTML."""
+    return await _pdf(request, principal, referral_id, "pcp")
+
+
+@router.get("/{referral_id}/patient-letter.html", response_class=HTMLResponse)
+async def patient_letter_html(referral_id: uuid.UUID, request: Request, principal: Reader) -> HTMLResponse:
+    """The stored patient copy."""
+    html = await _html(request, principal, referral_id, "patient")
+    return HTMLResponse(html, headers=NO_STORE)
+
+
+@router.get("/{referral_id}/patient-letter.pdf", response_class=Response)
+async def patient_letter_pdf(referral_id: uuid.UUID, request: Request, principal: Reader) -> Response:
+    """The patient copy as PDF, rendered from the stored HTML."""
+    return await _pdf(request, principal, referral_id, "patient")
