@@ -47,6 +47,13 @@ def calibration_slope(lp: FloatArray, y: FloatArray, weights: FloatArray) -> Flo
     """Slope b of the weighted recalibration logit P(y) = a + b·lp (Newton, vectorised over rows)."""
     w = np.atleast_2d(weights)
     coef = np.tile([0.0, 1.0], (w.shape[0], 1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # a resample without cases → NaN
+        _newton_slope(coef, lp, y, w)
+    result: FloatArray = coef[:, 1]
+    return result
+
+
+def _newton_slope(coef: FloatArray, lp: FloatArray, y: FloatArray, w: FloatArray) -> None:
     for _ in range(NEWTON_STEPS):
         p = _sigmoid(coef[:, :1] + coef[:, 1:] * lp)
         r, v = w * (y - p), w * p * (1 - p)
@@ -56,17 +63,16 @@ def calibration_slope(lp: FloatArray, y: FloatArray, weights: FloatArray) -> Flo
         step0 = (h11 * grad[:, 0] - h01 * grad[:, 1]) / det
         step1 = (h00 * grad[:, 1] - h01 * grad[:, 0]) / det
         coef += np.stack((step0, step1), axis=1)
-    result: FloatArray = coef[:, 1]
-    return result
 
 
 def calibration_intercept(lp: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
     """Calibration-in-the-large a of logit P(y) = a + lp (slope fixed at 1), weighted."""
     w = np.atleast_2d(weights)
     a = np.zeros(w.shape[0])
-    for _ in range(NEWTON_STEPS):
-        p = _sigmoid(a[:, None] + lp)
-        a += (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(NEWTON_STEPS):
+            p = _sigmoid(a[:, None] + lp)
+            a += (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
     return a
 
 
