@@ -1,0 +1,69 @@
+"""structlog set-up and the request log: method, route, status, latency — never patient data.
+
+Events carry route templates, status codes, rule codes and model versions only; patient
+identifiers and names never reach a log line (tests assert it with ``capture_logs``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+request_log = structlog.get_logger("api.request")
+
+
+def configure_logging(json_output: bool) -> None:
+    """Configure structlog once per process: JSON lines in production, console otherwise."""
+    renderer: Any = structlog.processors.JSONRenderer() if json_output else structlog.dev.ConsoleRenderer()
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
+        cache_logger_on_first_use=True,
+    )
+
+
+def _route_path(scope: Scope) -> str:
+    # The route template (/v1/referrals/{referral_id}) rather than the concrete path.
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    return str(template) if template else "(unmatched)"
+
+
+class RequestLogMiddleware:
+    """Pure ASGI middleware (no per-request task, unlike BaseHTTPMiddleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            request_log.info(
+                "request",
+                method=scope["method"],
+                path=_route_path(scope),
+                status=status,
+                latency_ms=round((time.perf_counter() - started) * 1000, 3),
+            )

@@ -1,0 +1,65 @@
+"""The FastAPI application: one factory, one router list, one error-handler module.
+
+Other parts of the service plug in by adding their router to ``ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import APIRouter, FastAPI
+
+from api.errors import install_error_handlers
+from api.logging import RequestLogMiddleware, configure_logging
+from api.routes import assessments, health
+from api.settings import Settings, get_settings
+from risk.assess import Assessor
+from risk.errors import OsteorefError
+
+log = structlog.get_logger("api.main")
+
+ROUTERS: tuple[APIRouter, ...] = (health.router, assessments.router)
+
+
+def load_model(app: FastAPI, settings: Settings) -> None:
+    """Load the Assessor onto ``app.state``; on failure keep serving and report not ready."""
+    app.state.assessor, app.state.model_error = None, None
+    try:
+        app.state.assessor = Assessor.load(settings.model_path, settings.rule_config())
+    except (OsteorefError, OSError) as exc:
+        app.state.model_error = str(exc)
+        log.error("model_load_failed", error_type=type(exc).__name__)
+        return
+    info = app.state.assessor.model_info
+    log.info("model_loaded", model_name=info.name, model_version=info.version)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the model before the first request."""
+    load_model(app, app.state.settings)
+    yield
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured application (tests pass their own settings)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_json)
+    app = FastAPI(
+        title="osteoref",
+        summary="Post-kyphoplasty re-fracture risk and PCP referral decisions",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.assessor, app.state.model_error = None, "not loaded yet"
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+app = create_app()

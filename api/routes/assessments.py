@@ -1,0 +1,124 @@
+"""POST /v1/assessments (one record) and /v1/assessments/batch (many, each judged alone).
+
+Bodies are validated with ``PatientRecord.model_validate_json`` on the raw bytes: the
+contract's strict JSON rules (a bool is never a number, dates are ISO strings) hold
+only on pydantic's JSON path, which FastAPI's own body parsing does not take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic_core
+import structlog
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from api.deps import AssessorDep, SettingsDep
+from api.errors import ErrorDetail, error_body, error_responses, field_errors, invalid_input
+from api.settings import Settings
+from risk.assess import Assessor
+from risk.contract import Assessment, PatientRecord
+from risk.errors import FieldError, InvalidInput
+
+router = APIRouter(prefix="/v1/assessments", tags=["assessments"])
+log = structlog.get_logger("api.assessments")
+DEFAULT_BATCH_MAX: int = Settings.model_fields["batch_max_records"].default
+
+
+class BatchRequest(BaseModel):
+    """Up to ``batch_max_records`` records; each is validated on its own."""
+
+    model_config = ConfigDict(extra="forbid")
+    records: list[Any] = Field(
+        description="PatientRecord objects (contract §1); a bad one fails alone.",
+        json_schema_extra={"maxItems": DEFAULT_BATCH_MAX},
+    )
+
+
+class BatchItemAssessed(BaseModel):
+    """A record that was valid, with its assessment."""
+
+    index: int
+    assessment: Assessment
+
+
+class BatchItemRejected(BaseModel):
+    """A record that broke the contract, with every broken rule."""
+
+    index: int
+    errors: list[ErrorDetail]
+
+
+class BatchResponse(BaseModel):
+    """One result per submitted record, in submission order."""
+
+    results: list[BatchItemAssessed | BatchItemRejected]
+
+
+def _json_body(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def _log_assessment(assessment: Assessment) -> None:
+    log.info(
+        "assessed",
+        pathway=assessment.pathway,
+        risk_tier=assessment.risk_tier,
+        criteria=[c.code for c in assessment.criteria],
+        flags=[f.code for f in assessment.flags],
+        model_version=assessment.model.version,
+    )
+
+
+def _json(payload: Any, status_code: int = 200) -> Response:
+    return Response(pydantic_core.to_json(payload), status_code, media_type="application/json")
+
+
+@router.post(
+    "",
+    response_model=Assessment,
+    responses=error_responses(400, 422, 503),
+    openapi_extra=_json_body(PatientRecord),
+)
+async def create_assessment(request: Request, assessor: AssessorDep) -> Response:
+    """Assess one PatientRecord; 422 names each broken field, value and rule."""
+    try:
+        record = PatientRecord.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+    assessment = assessor.assess(record)
+    _log_assessment(assessment)
+    return _json(assessment.model_dump(mode="json"))
+
+
+def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:
+    try:
+        record = PatientRecord.model_validate_json(pydantic_core.to_json(item))
+    except ValidationError as exc:
+        details = error_body("", "", field_errors(exc.errors()))["error"]["details"]
+        return {"index": index, "errors": details}
+    assessment = assessor.assess(record)
+    return {"index": index, "assessment": assessment.model_dump(mode="json")}
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResponse,
+    responses=error_responses(400, 422, 503),
+    openapi_extra=_json_body(BatchRequest),
+)
+async def create_assessments(request: Request, assessor: AssessorDep, settings: SettingsDep) -> Response:
+    """Assess many records; each result is an assessment or that record's errors, in order."""
+    try:
+        batch = BatchRequest.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise invalid_input(exc) from None
+    limit = settings.batch_max_records
+    if len(batch.records) > limit:
+        rule = f"at most {limit} records per batch"
+        raise InvalidInput(f"records: {rule}", [FieldError("records", len(batch.records), rule)])
+    results = [_assess_item(assessor, i, item) for i, item in enumerate(batch.records)]
+    log.info("batch_assessed", records=len(results), model_version=assessor.model_info.version)
+    return _json({"results": results})
