@@ -37,3 +37,12 @@ def cohort_rates(cohort: pd.DataFrame) -> dict[str, float]:
         "female": float((cohort["sex"] == "female").mean()),
         "dxa_missing": float(1 - dxa.mean()),
     }
+
+
+def crude_rate(time: Array, event: Array, cause: int, start: float, stop: float) -> float:
+    """Events of ``cause`` per person-month observed between ``start`` and ``stop`` months."""
+    t = np.asarray(time, dtype=float)
+    e = np.asarray(event, dtype=np.int64)
+    person_time = np.clip(t, start, stop) - start
+    events = (e == cause) & (t > start) & (t <= stop)
+    return float(events.sum() / person_time.sum())
