@@ -49,3 +49,32 @@ def records_to_frame(records: Sequence[PatientRecord]) -> pd.DataFrame:
         frame[name] = frame[name].astype(bool)
     frame["intravertebral_cleft"] = frame["intravertebral_cleft"].astype("boolean")
     return frame
+
+
+def record_from_row(row: dict[str, Any]) -> PatientRecord:
+    """A normalised cohort row (as a dict) back into a PatientRecord, missing cells omitted."""
+    data: dict[str, Any] = {}
+    for name in PatientRecord.model_fields:
+        value = row.get(name)
+        if value is None or (not isinstance(value, list | str) and pd.isna(value)):
+            continue
+        if isinstance(value, pd.Timestamp):
+            value = value.date().isoformat()
+        elif name == "treated_levels":
+            value = str(value).split(";")
+        elif hasattr(value, "item"):
+            value = value.item()
+        if name in INTEGER_FIELDS and isinstance(value, float):
+            value = int(value)
+        data[name] = value
+    return PatientRecord.model_validate_json(json.dumps(data))
+
+
+INTEGER_FIELDS = frozenset(
+    {
+        "lumbar_vertebrae_evaluable",
+        "prior_fragility_fractures",
+        "prior_vertebral_fractures",
+        "falls_last_12_months",
+    }
+)

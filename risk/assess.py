@@ -1,0 +1,114 @@
+"""Assessor: the rules and the model combined into the contract's Assessment (contract §2).
+
+One record goes through plain-Python scalars (microseconds, no pandas); a cohort goes
+through the same rule table and model on numpy columns and comes out flattened.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from risk.contract import (
+    Assessment,
+    Contribution,
+    Criterion,
+    Flag,
+    ModelInfo,
+    PatientRecord,
+    RiskEstimate,
+)
+from risk.facts import facts_from_frame, facts_from_record
+from risk.flatten import flatten_outcome
+from risk.model.scorer import ModelOutput, RefractureModel
+from risk.rules.config import RuleConfig
+from risk.rules.decisions import relative_risk
+from risk.rules.engine import RULESET_VERSION, RuleOutcome, evaluate
+from risk.rules.table import CRITERIA, FLAGS
+
+__all__ = ["RULESET_VERSION", "Assessor"]
+
+
+class Assessor:
+    """Scores records and cohorts with one loaded model and one rule configuration."""
+
+    def __init__(self, model: RefractureModel, config: RuleConfig | None = None) -> None:
+        self.model = model
+        self.config = config or RuleConfig()
+        self.model_info = ModelInfo(name=model.name, version=model.version)
+        self.ruleset_version = RULESET_VERSION
+
+    @classmethod
+    def load(cls, model_path: Path, config: RuleConfig | None = None) -> Assessor:
+        """An assessor for the model artefact at ``model_path`` (ModelArtefactError if unusable)."""
+        return cls(RefractureModel.load(model_path), config)
+
+    def assess(self, record: PatientRecord) -> Assessment:
+        """The Assessment of one validated record."""
+        facts = facts_from_record(record)
+        prediction = self.model.predict(facts)
+        outcome = evaluate(facts, prediction.risk_12m, self.config)
+        has_risk = outcome.pathway != "oncology"
+        return Assessment(
+            patient_id=record.patient_id,
+            assessment_date=record.assessment_date,
+            pathway=outcome.pathway,
+            risk_tier=outcome.risk_tier,
+            priority=outcome.priority,
+            refer_to_pcp=outcome.refer_to_pcp,
+            refer_to_specialist=outcome.refer_to_specialist,
+            recommended_therapy=outcome.recommended_therapy,
+            criteria=[
+                Criterion(code=r.code, message=r.message, source=r.source)
+                for r in CRITERIA
+                if outcome.fired[r.code]
+            ],
+            flags=[
+                Flag(code=r.code, severity=r.severity or "info", message=r.message, source=r.source)
+                for r in FLAGS
+                if outcome.fired[r.code]
+            ],
+            risk=self._risk(prediction, outcome) if has_risk else None,
+            contributions=_contributions(prediction) if has_risk else [],
+            model=self.model_info,
+            missing_inputs=list(prediction.missing_inputs) if has_risk else [],
+        )
+
+    def _risk(self, prediction: ModelOutput, outcome: RuleOutcome) -> RiskEstimate:
+        rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], self.config)
+        return RiskEstimate(**treated_risks(prediction.risk_12m, prediction.risk_24m, rr))
+
+    def assess_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """A normalised, valid cohort frame → one flat row per patient, same order."""
+        facts = facts_from_frame(frame)
+        batch = self.model.predict_batch(facts)
+        outcome = evaluate(facts, batch.risk_12m, self.config)
+        return flatten_outcome(frame, outcome, batch, self.config, self.model_info)
+
+
+def treated_risks(risk_12m: float, risk_24m: float, rr: float) -> dict[str, Any]:
+    """The contract's risk object from untreated risks and the class relative risk (NaN: none)."""
+    if math.isnan(rr):
+        return {"new_vertebral_fracture_12m": risk_12m, "new_vertebral_fracture_24m": risk_24m}
+    treated_12m = risk_12m * rr
+    reduction = risk_12m - treated_12m
+    return {
+        "new_vertebral_fracture_12m": risk_12m,
+        "new_vertebral_fracture_24m": risk_24m,
+        "with_treatment_12m": treated_12m,
+        "with_treatment_24m": risk_24m * rr,
+        "absolute_reduction_12m": reduction,
+        "number_needed_to_treat_12m": number_needed_to_treat(reduction),
+    }
+
+
+def number_needed_to_treat(reduction: float) -> int | None:
+    """1 / absolute reduction, rounded up; rounding 1/0.1 = 10.000000000000002 first keeps it 10."""
+    return math.ceil(round(1 / reduction, 9)) if reduction > 0 else None
+
+
+def _contributions(prediction: ModelOutput) -> list[Contribution]:
+    return [Contribution(feature=c.feature, value=c.value, effect=c.effect) for c in prediction.contributions]

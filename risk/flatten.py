@@ -1,0 +1,95 @@
+"""A cohort's rule outcome and model risks as flat, file-ready columns (one row per patient)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from risk.contract import ModelInfo
+from risk.model.scorer import BatchOutput
+from risk.rules.config import RuleConfig
+from risk.rules.decisions import relative_risk
+from risk.rules.engine import RuleOutcome
+from risk.rules.table import CRITERIA, FLAGS
+
+RISK_COLUMNS: tuple[str, ...] = (
+    "new_vertebral_fracture_12m",
+    "new_vertebral_fracture_24m",
+    "with_treatment_12m",
+    "with_treatment_24m",
+    "absolute_reduction_12m",
+    "number_needed_to_treat_12m",
+)
+FLAT_COLUMNS: tuple[str, ...] = (
+    "patient_id",
+    "assessment_date",
+    "pathway",
+    "risk_tier",
+    "priority",
+    "refer_to_pcp",
+    "refer_to_specialist",
+    "recommended_therapy",
+    "criteria",
+    "flags",
+    *RISK_COLUMNS,
+    "model_name",
+    "model_version",
+    "missing_inputs",
+)
+
+
+def join_codes(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> npt.NDArray[np.object_]:
+    """Per row, the names whose mask holds, ';'-joined — via bit sets, not a Python loop per row."""
+    bits = np.zeros(n, dtype=np.int64)
+    for position, (_, mask) in enumerate(masks):
+        bits |= np.asarray(mask, dtype=np.int64) << position
+    unique, inverse = np.unique(bits, return_inverse=True)
+    labels = np.array(
+        [";".join(name for i, (name, _) in enumerate(masks) if (u >> i) & 1) for u in unique],
+        dtype=object,
+    )
+    result: npt.NDArray[np.object_] = labels[inverse]
+    return result
+
+
+def flatten_outcome(
+    frame: pd.DataFrame,
+    outcome: RuleOutcome,
+    batch: BatchOutput,
+    config: RuleConfig,
+    model: ModelInfo,
+) -> pd.DataFrame:
+    """The flat columns of FLAT_COLUMNS for every row of a scored cohort."""
+    n = len(frame)
+    has_risk = outcome.pathway != "oncology"
+    untreated_12m = np.where(has_risk, batch.risk_12m, np.nan)
+    untreated_24m = np.where(has_risk, batch.risk_24m, np.nan)
+    rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], config)
+    reduction = untreated_12m - untreated_12m * rr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        nnt = np.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), np.nan)
+    columns = {
+        "patient_id": frame["patient_id"].to_numpy(),
+        "assessment_date": pd.to_datetime(frame["assessment_date"]).dt.date.to_numpy(),
+        "pathway": outcome.pathway,
+        "risk_tier": outcome.risk_tier,
+        "priority": outcome.priority,
+        "refer_to_pcp": outcome.refer_to_pcp,
+        "refer_to_specialist": outcome.refer_to_specialist,
+        "recommended_therapy": outcome.recommended_therapy,
+        "criteria": join_codes([(r.code, outcome.fired[r.code]) for r in CRITERIA], n),
+        "flags": join_codes([(r.code, outcome.fired[r.code]) for r in FLAGS], n),
+        "new_vertebral_fracture_12m": untreated_12m,
+        "new_vertebral_fracture_24m": untreated_24m,
+        "with_treatment_12m": untreated_12m * rr,
+        "with_treatment_24m": untreated_24m * rr,
+        "absolute_reduction_12m": reduction,
+        "number_needed_to_treat_12m": pd.array(nnt, dtype="Float64").astype("Int64"),
+        "model_name": model.name,
+        "model_version": model.version,
+        "missing_inputs": np.where(has_risk, join_codes(list(batch.missing.items()), n), ""),
+    }
+    return pd.DataFrame(columns, index=frame.index)[list(FLAT_COLUMNS)]
