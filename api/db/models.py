@@ -62,7 +62,7 @@ class Referral(Base):
     pcp_json: Mapped[dict[str, Any]]
     referrer_json: Mapped[dict[str, Any]]
     letter_html: Mapped[str] = mapped_column(Text)
-    patient_letter_html: Mapped[str] = mapped_column(Text)
+    patient_letter_html: Mapped[str | None] = mapped_column(Text)  # no patient copy on some pathways
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)

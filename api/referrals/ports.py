@@ -32,13 +32,13 @@ class LetterRenderer(Protocol):
     def pcp_letter_html(
         self, record: PatientRecord, assessment: Assessment, pcp: PcpIn, referrer: ReferrerIn
     ) -> str:
-        """The letter to the primary-care physician."""
+        """The letter to the PCP (or the pathway's note); InvalidInput if none is warranted."""
         ...
 
     def patient_letter_html(
         self, record: PatientRecord, assessment: Assessment, pcp: PcpIn, referrer: ReferrerIn
-    ) -> str:
-        """The patient's copy, in plain language."""
+    ) -> str | None:
+        """The patient's copy in plain language, or None where the pathway has none."""
         ...
 
 

@@ -73,8 +73,11 @@ class ReferralService:
         action = f"referrals:letter_{letter}"
         with self._failures_audited(actor, action, referral_id), self.database.transaction() as s:
             row = self._load(s, referral_id)
+            html = row.letter_html if letter == "pcp" else row.patient_letter_html
+            if html is None:
+                raise NotFound(f"referral {referral_id} has no {letter} letter ({row.pathway})")
             self._audit(s, actor, action, referral_id, "ok")
-            return row.letter_html if letter == "pcp" else row.patient_letter_html
+            return html
 
     def transition(self, actor: Principal, referral_id: uuid.UUID, move: TransitionIn) -> ReferralDetail:
         """Move the referral to ``move.to`` (checked against the table) in one transaction."""

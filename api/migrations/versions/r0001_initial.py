@@ -65,7 +65,7 @@ def _create_referrals() -> None:
         sa.Column("pcp_json", JsonDocument, nullable=False),
         sa.Column("referrer_json", JsonDocument, nullable=False),
         sa.Column("letter_html", sa.Text(), nullable=False),
-        sa.Column("patient_letter_html", sa.Text(), nullable=False),
+        sa.Column("patient_letter_html", sa.Text(), nullable=True),
         sa.Column("created_at", UtcDateTime(), nullable=False),
         sa.Column("updated_at", UtcDateTime(), nullable=False),
         sa.Column("sent_at", UtcDateTime(), nullable=True),

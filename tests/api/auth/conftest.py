@@ -1,4 +1,4 @@
-"""Fixtures of the referral tests: both database backends, keys per role, a client on the fakes."""
+"""Fixtures of the access-control tests: both database backends, keys per role, a client."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.db.engine import Database
 from tests.api.db.backends import backend, database, empty_database
 from tests.api.referrals.factories import role_keys
-from tests.api.referrals.fakes import FakeScorer, build_app
+from tests.api.referrals.fakes import build_app
 
 __all__ = ["backend", "database", "empty_database"]
 
@@ -22,13 +22,7 @@ def keys(database: Database) -> dict[str, str]:
 
 
 @pytest.fixture
-def scorer() -> FakeScorer:
-    """The scorer the app uses (tests may set a barrier)."""
-    return FakeScorer()
-
-
-@pytest.fixture
-def client(database: Database, scorer: FakeScorer) -> Iterator[TestClient]:
+def client(database: Database) -> Iterator[TestClient]:
     """A client of our routers on the fresh database."""
-    with TestClient(build_app(database, scorer)) as test_client:
+    with TestClient(build_app(database)) as test_client:
         yield test_client

@@ -1,0 +1,66 @@
+"""`osteoref keys …`: create, list and revoke API keys (the only way keys are made in production)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+
+from api.auth.permissions import ROLES
+from api.auth.principal import create_key, revoke_key
+from api.db import keys_repo, migrate
+from api.db.engine import Database
+from api.settings import get_settings
+from risk.errors import OsteorefError
+
+app = typer.Typer(help="Manage API keys (stored hashed; a new key is shown once).", no_args_is_help=True)
+
+
+@contextmanager
+def _database() -> Iterator[Database]:
+    database = Database.connect(get_settings().database_url)
+    try:
+        migrate.upgrade(database.engine)
+        yield database
+    except OsteorefError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+
+
+@app.command("create")
+def create(
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
+    label: Annotated[str | None, typer.Option(help="Who or what uses the key.")] = None,
+) -> None:
+    """Create a key; it is printed once, alone on the last line, and never again."""
+    with _database() as database:
+        plaintext = create_key(database, role, label, actor=None)
+    typer.echo(f"Created a {role} key. Store it now; it cannot be shown again:", err=True)
+    typer.echo(plaintext)
+
+
+@app.command("list")
+def list_keys() -> None:
+    """List keys (id, prefix, role, label, created, revoked) — never the secrets."""
+    with _database() as database, database.reader() as session:
+        for key in keys_repo.list_keys(session):
+            revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
+            typer.echo(
+                f"{key.id}\tosr_{key.prefix}_…\t{key.role}\t{key.label or ''}\t"
+                f"{key.created_at.isoformat()}\t{revoked}"
+            )
+
+
+@app.command("revoke")
+def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
+    """Revoke a key at once; it stays listed for the audit trail."""
+    with _database() as database:
+        found = revoke_key(database, key_id, actor=None)
+    if not found:
+        typer.echo(f"error: no key with id {key_id}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"revoked key {key_id}")

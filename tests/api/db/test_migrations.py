@@ -1,0 +1,64 @@
+"""Alembic: upgrade head on an empty database, the schema matches the models, downgrade base."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from api.db import migrate
+from api.db.engine import Database
+from api.db.models import Base
+
+TABLES = {"api_keys", "referrals", "referral_events", "audit_log"}
+
+
+def test_upgrade_creates_every_table_and_matches_the_models(empty_database: Database) -> None:
+    migrate.upgrade(empty_database.engine)
+    assert set(inspect(empty_database.engine).get_table_names()) >= TABLES
+    with empty_database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_upgrade_twice_is_a_no_op(empty_database: Database) -> None:
+    migrate.upgrade(empty_database.engine)
+    migrate.upgrade(empty_database.engine)
+    with empty_database.engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == "0001_initial"
+
+
+def test_downgrade_base_drops_everything_and_upgrade_works_again(
+    empty_database: Database,
+) -> None:
+    migrate.upgrade(empty_database.engine)
+    migrate.downgrade(empty_database.engine, "base")
+    assert set(inspect(empty_database.engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(empty_database.engine)
+    assert set(inspect(empty_database.engine).get_table_names()) >= TABLES
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(database: Database) -> None:
+    with database.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return
+        assert connection.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+
+
+def test_alembic_command_line_upgrades_and_downgrades(empty_database: Database) -> None:
+    url = empty_database.engine.url.render_as_string(hide_password=False)
+    env = {"OSTEOREF_DATABASE_URL": url}
+    for step in (["upgrade", "head"], ["downgrade", "base"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "alembic", *step],
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    assert set(inspect(empty_database.engine).get_table_names()) <= {"alembic_version"}
