@@ -52,7 +52,9 @@ class Assessor:
         prediction = self.model.predict(facts)
         outcome = evaluate(facts, prediction.risk_12m, self.config)
         has_risk = outcome.pathway != "oncology"
-        return Assessment(
+        # model_construct: every value below comes from the rule table and the model, not
+        # from the caller, so re-validating ~30 small output objects would only cost time.
+        return Assessment.model_construct(
             patient_id=record.patient_id,
             assessment_date=record.assessment_date,
             pathway=outcome.pathway,
@@ -62,12 +64,14 @@ class Assessor:
             refer_to_specialist=outcome.refer_to_specialist,
             recommended_therapy=outcome.recommended_therapy,
             criteria=[
-                Criterion(code=r.code, message=r.message, source=r.source)
+                Criterion.model_construct(code=r.code, message=r.message, source=r.source)
                 for r in CRITERIA
                 if outcome.fired[r.code]
             ],
             flags=[
-                Flag(code=r.code, severity=r.severity or "info", message=r.message, source=r.source)
+                Flag.model_construct(
+                    code=r.code, severity=r.severity or "info", message=r.message, source=r.source
+                )
                 for r in FLAGS
                 if outcome.fired[r.code]
             ],
@@ -79,7 +83,7 @@ class Assessor:
 
     def _risk(self, prediction: ModelOutput, outcome: RuleOutcome) -> RiskEstimate:
         rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], self.config)
-        return RiskEstimate(**treated_risks(prediction.risk_12m, prediction.risk_24m, rr))
+        return RiskEstimate.model_construct(**treated_risks(prediction.risk_12m, prediction.risk_24m, rr))
 
     def assess_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A normalised, valid cohort frame → one flat row per patient, same order."""

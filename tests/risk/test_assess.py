@@ -85,14 +85,14 @@ def test_with_treatment_risk_uses_the_class_relative_risk(
 ) -> None:
     risk = _assess(assessor, **overrides).risk
     assert risk is not None
+    assert risk.with_treatment_12m is not None
+    assert risk.absolute_reduction_12m is not None
     assert risk.with_treatment_12m == pytest.approx(risk.new_vertebral_fracture_12m * relative_risk)
     assert risk.with_treatment_24m == pytest.approx(risk.new_vertebral_fracture_24m * relative_risk)
     assert risk.absolute_reduction_12m == pytest.approx(
         risk.new_vertebral_fracture_12m - risk.with_treatment_12m
     )
-    assert risk.number_needed_to_treat_12m == math.ceil(
-        round(1 / risk.absolute_reduction_12m, 9)  # type: ignore[operator]
-    )
+    assert risk.number_needed_to_treat_12m == math.ceil(round(1 / risk.absolute_reduction_12m, 9))
 
 
 @pytest.mark.parametrize(
