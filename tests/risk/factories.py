@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -51,7 +51,7 @@ def records_to_frame(records: Sequence[PatientRecord]) -> pd.DataFrame:
     return frame
 
 
-def record_from_row(row: dict[str, Any]) -> PatientRecord:
+def record_from_row(row: Mapping[Any, Any]) -> PatientRecord:
     """A normalised cohort row (as a dict) back into a PatientRecord, missing cells omitted."""
     data: dict[str, Any] = {}
     for name in PatientRecord.model_fields:
