@@ -1,0 +1,143 @@
+"""The records of a letter run: one render job per row, and one manifest row per row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from reports.documents import documents_for
+from reports.models import DocumentKind, Letterhead, Recipient, Referrer
+from risk.contract import Assessment, PatientRecord
+
+# Contract §4 columns, carried through to the manifest unchanged.
+REFERRAL_FIELDS = (
+    "pcp_name", "pcp_practice", "pcp_address", "pcp_phone", "pcp_fax", "pcp_email",
+    "referrer_name", "referrer_role", "referrer_service",
+)  # fmt: skip
+MANIFEST_FIELDS = (
+    "row_id", "patient_id", "pathway", "priority", "documents", "status", "files", "errors",
+    "input_hash", *REFERRAL_FIELDS,
+)  # fmt: skip
+
+
+def referral_columns(recipient: Recipient | None, referrer: Referrer | None) -> dict[str, str]:
+    """The contract §4 columns of a PCP and referrer (address lines joined with ';')."""
+    pcp = recipient.model_dump() if recipient else {}
+    ref = referrer.model_dump() if referrer else {}
+    columns = {f"pcp_{key}": pcp.get(key) for key in ("name", "practice", "phone", "fax", "email")}
+    columns["pcp_address"] = ";".join(pcp.get("address", []))
+    columns |= {f"referrer_{key}": ref.get(key) for key in ("name", "role", "service")}
+    return {key: value or "" for key, value in columns.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    """One line of ``manifest.csv``; ``status`` is rendered, unchanged, error or no_documents."""
+
+    row_id: str
+    patient_id: str
+    pathway: str
+    priority: str
+    documents: list[str]
+    referral: dict[str, str]
+    status: str = "pending"
+    files: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    input_hash: str = ""
+
+    @classmethod
+    def start(
+        cls,
+        row_id: str | int,
+        record: PatientRecord,
+        assessment: Assessment,
+        *,
+        recipient: Recipient | None,
+        referrer: Referrer | None,
+        kinds: list[DocumentKind],
+    ) -> ManifestRow:
+        """The row's identity, before anything is rendered."""
+        return cls(
+            row_id=str(row_id),
+            patient_id=record.patient_id,
+            pathway=assessment.pathway,
+            priority=assessment.priority,
+            documents=[kind.value for kind in kinds],
+            referral=referral_columns(recipient, referrer),
+        )
+
+    def finish(
+        self,
+        status: str,
+        files: list[str] | None = None,
+        errors: list[str] | None = None,
+        input_hash: str = "",
+    ) -> ManifestRow:
+        """The row with its outcome."""
+        return replace(self, status=status, files=files or [], errors=errors or [], input_hash=input_hash)
+
+    def as_csv(self) -> dict[str, str]:
+        """The row as ``manifest.csv`` cells (lists joined with ';')."""
+        return {
+            "row_id": self.row_id,
+            "patient_id": self.patient_id,
+            "pathway": self.pathway,
+            "priority": self.priority,
+            "documents": ";".join(self.documents),
+            "status": self.status,
+            "files": ";".join(self.files),
+            "errors": ";".join(self.errors),
+            "input_hash": self.input_hash,
+            **self.referral,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """Everything one worker needs to render one row (picklable)."""
+
+    base: ManifestRow
+    record: PatientRecord
+    assessment: Assessment
+    recipient: Recipient | None
+    referrer: Referrer | None
+    letterhead: Letterhead
+    html: bool
+    output_dir: Path
+    digest: str
+
+    def kinds(self) -> list[DocumentKind]:
+        """The documents this row produces."""
+        return documents_for(self.assessment)
+
+    def file_name(self, kind: DocumentKind, extension: str) -> str:
+        """``<patient_id>_<kind>.<ext>`` (patient_id is restricted to filename-safe chars)."""
+        return f"{self.record.patient_id}_{kind.value}.{extension}"
+
+    def file_names(self) -> list[str]:
+        """Every file this row writes, in writing order."""
+        extensions = ("html", "pdf") if self.html else ("pdf",)
+        return [self.file_name(kind, ext) for kind in self.kinds() for ext in extensions]
+
+    @property
+    def sidecar(self) -> Path:
+        """The file holding the input hash of the last successful render of this row."""
+        return self.output_dir / f"{self.record.patient_id}.inputs.json"
+
+    def unchanged(self) -> bool:
+        """True when the last render had the same inputs and all its files still exist."""
+        try:
+            saved = json.loads(self.sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        files = self.file_names()
+        return (
+            saved.get("input_hash") == self.digest
+            and saved.get("files") == files
+            and all((self.output_dir / name).is_file() for name in files)
+        )
+
+    def save_sidecar(self, files: list[str]) -> None:
+        """Record the inputs of a successful render (written last, so a crash re-renders)."""
+        self.sidecar.write_text(json.dumps({"input_hash": self.digest, "files": files}), encoding="utf-8")

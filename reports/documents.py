@@ -1,0 +1,162 @@
+"""Which documents an assessment produces, and the template context of each.
+
+One function picks the document kinds from the assessment; one builds the context a
+template renders. Templates only lay out what is here (and escape all of it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from reports import fmt, plan, sections
+from reports.models import DocumentKind, Letterhead, Recipient, Referrer, Signatory
+from reports.wording import (
+    ACTION_SENTENCE,
+    ACTION_WEEKS,
+    DRUG_NAME,
+    PATHWAY_LABEL,
+    PATIENT_ASK,
+    PCP_TASK,
+    PRIORITY_LABEL,
+    TIER_LABEL,
+    TREATMENT_DETAIL,
+)
+from risk.contract import Assessment, PatientRecord
+
+# Days after the procedure of the post-operative review the patient copy mentions.
+POST_OP_REVIEW_DAYS = 21
+
+
+def documents_for(assessment: Assessment) -> list[DocumentKind]:
+    """The documents to produce: PCP letter + patient copy, or the pathway's own note."""
+    if assessment.pathway == "oncology":
+        return [DocumentKind.ONCOLOGY_NOTIFICATION]
+    if assessment.pathway == "trauma_review":
+        return [DocumentKind.TRAUMA_DXA_NOTE]
+    if assessment.refer_to_pcp:
+        return [DocumentKind.PCP_LETTER, DocumentKind.PATIENT_COPY]
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """The key action: priority, deadline and the sentence for the letter's first lines."""
+
+    priority: str
+    weeks: int
+    due: str
+    sentence: str
+    pcp_task: str
+
+
+def key_action(record: PatientRecord, assessment: Assessment) -> Action:
+    """The action sentence for the recommended therapy, with the priority's deadline."""
+    weeks = ACTION_WEEKS[assessment.priority]
+    drug = DRUG_NAME[record.current_treatment]
+    therapy = assessment.recommended_therapy
+    return Action(
+        priority=PRIORITY_LABEL[assessment.priority],
+        weeks=weeks,
+        due=fmt.day(fmt.add_weeks(assessment.assessment_date, weeks)),
+        sentence=ACTION_SENTENCE[therapy].format(weeks=weeks, drug=drug),
+        pcp_task=PCP_TASK[therapy].format(drug=drug),
+    )
+
+
+def _common(
+    record: PatientRecord,
+    assessment: Assessment,
+    letterhead: Letterhead,
+    recipient: Recipient | None,
+    referrer: Referrer | None,
+) -> dict[str, Any]:
+    return {
+        "record": record,
+        "assessment": assessment,
+        "letterhead": letterhead,
+        "recipient": recipient,
+        "signatory": Signatory.of(letterhead, referrer),
+        "patient_name": fmt.patient_name(record),
+        "age_text": fmt.age_text(record),
+        "date": fmt.day(assessment.assessment_date),
+        "action": key_action(record, assessment),
+        "alerts": plan.alerts(assessment),
+        "index_event": sections.index_event(record),
+        "pathway": PATHWAY_LABEL[assessment.pathway],
+        "model": assessment.model,
+    }
+
+
+def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> dict[str, Any]:
+    action = key_action(record, assessment)
+    dxa = sections.dxa_request(record)
+    return {
+        "tier": TIER_LABEL.get(assessment.risk_tier or "", "not assigned"),
+        "risk": assessment.risk,
+        "pct": fmt.percent,
+        "procedure": sections.procedure_findings(record),
+        "bone_density": sections.bone_density(record, assessment),
+        "dxa_request": dxa,
+        "labs": plan.lab_rows(record, assessment),
+        "labs_to_order": plan.labs_to_order(record),
+        "treatment_detail": TREATMENT_DETAIL[assessment.recommended_therapy],
+        "checks": plan.treatment_checks(record, assessment),
+        "current_therapy": plan.current_therapy(record),
+        "specialist_reasons": plan.specialist_reasons(assessment),
+        "follow_up": plan.follow_up(assessment),
+        "tasks": plan.responsibilities(
+            assessment, action.pcp_task, fmt.add_weeks(assessment.assessment_date, action.weeks),
+            service, needs_dxa=dxa is not None,
+        ),
+    }  # fmt: skip
+
+
+def _patient_copy(record: PatientRecord, assessment: Assessment, _: str) -> dict[str, Any]:
+    levels = record.treated_levels
+    return {
+        "n_levels": len(levels),
+        "levels": fmt.levels_text(levels),
+        "procedure_day": fmt.day(record.procedure_date),
+        "review_day": fmt.day(record.procedure_date + dt.timedelta(days=POST_OP_REVIEW_DAYS)),
+        "ask": PATIENT_ASK[assessment.recommended_therapy].format(drug=DRUG_NAME[record.current_treatment]),
+        "denosumab_late": "DENOSUMAB_OVERDUE" in sections.flag_codes(assessment),
+    }
+
+
+def _trauma_note(record: PatientRecord, assessment: Assessment, _: str) -> dict[str, Any]:
+    return {
+        "dxa_recommended": "DXA_RECOMMENDED" in sections.flag_codes(assessment),
+        "dxa_request": sections.dxa_request(record),
+        "bone_density": sections.bone_density(record, assessment),
+    }
+
+
+def _oncology_note(record: PatientRecord, _assessment: Assessment, _service: str) -> dict[str, Any]:
+    return {"biopsy": record.biopsy_result, "myeloma": record.myeloma}
+
+
+_SPECIFIC: dict[DocumentKind, Callable[[PatientRecord, Assessment, str], dict[str, Any]]] = {
+    DocumentKind.PCP_LETTER: _pcp_letter,
+    DocumentKind.PATIENT_COPY: _patient_copy,
+    DocumentKind.ONCOLOGY_NOTIFICATION: _oncology_note,
+    DocumentKind.TRAUMA_DXA_NOTE: _trauma_note,
+}
+
+
+def context_for(
+    kind: DocumentKind,
+    record: PatientRecord,
+    assessment: Assessment,
+    letterhead: Letterhead,
+    recipient: Recipient | None,
+    *,
+    referrer: Referrer | None = None,
+) -> dict[str, Any]:
+    """Everything the template of ``kind`` renders, computed once."""
+    context = _common(record, assessment, letterhead, recipient, referrer)
+    service = letterhead.sender_service or letterhead.organisation
+    context.update(_SPECIFIC[kind](record, assessment, service))
+    return context

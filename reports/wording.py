@@ -1,0 +1,150 @@
+"""Clinical wording as data: action sentences, deadlines, drug and mechanism names.
+
+Each table is keyed by a contract enum, so a new enum value without wording fails a
+test instead of silently printing nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Priority → weeks the PCP has to act (contract §2: letter 2 / 4 / 12 weeks).
+ACTION_WEEKS: Final[dict[str, int]] = {"urgent": 2, "soon": 4, "routine": 12}
+
+PRIORITY_LABEL: Final[dict[str, str]] = {"urgent": "URGENT", "soon": "SOON", "routine": "ROUTINE"}
+
+# recommended_therapy → the key action (first lines of the PCP letter).
+ACTION_SENTENCE: Final[dict[str, str]] = {
+    "anabolic_first": (
+        "Please start anabolic (bone-forming) therapy within {weeks} weeks, via the bone "
+        "specialist; if that will take longer, start an oral bisphosphonate meanwhile."
+    ),
+    "antiresorptive_first": (
+        "Please start antiresorptive therapy (an oral bisphosphonate such as alendronate, "
+        "or IV zoledronic acid) within {weeks} weeks."
+    ),
+    "continue_current": ("Please continue {drug} without a gap and check adherence within {weeks} weeks."),
+    "specialist_decision": (
+        "Please arrange specialist review within {weeks} weeks: the choice of bone "
+        "treatment needs a specialist decision."
+    ),
+    "oncology_management": (
+        "Please make sure the treating oncology / haematology team reviews this fracture "
+        "within {weeks} weeks; this is not an osteoporosis referral."
+    ),
+    "none": (
+        "Please review bone health within {weeks} weeks; no bone drug is recommended on current information."
+    ),
+}
+
+# recommended_therapy → the treatment paragraph (why this class, what to give).
+TREATMENT_DETAIL: Final[dict[str, str]] = {
+    "anabolic_first": (
+        "Very-high-risk features favour anabolic therapy first — teriparatide 20 µg SC daily "
+        "or abaloparatide 80 µg SC daily (up to 2 years), or romosozumab 210 mg SC monthly "
+        "for 12 months (not after myocardial infarction or stroke) — followed by an "
+        "antiresorptive (ACP 2023; AACE/ACE 2020; Endocrine Society 2020; BHOF 2022). "
+        "Usually prescribed by the bone specialist."
+    ),
+    "antiresorptive_first": (
+        "First line: alendronate 70 mg weekly (or risedronate 35 mg weekly) by mouth; "
+        "zoledronic acid 5 mg IV yearly if oral therapy is unsuitable; denosumab 60 mg SC "
+        "every 6 months as an alternative (never stop denosumab without a follow-on drug). "
+        "Prescribed by the PCP."
+    ),
+    "continue_current": (
+        "The current drug is appropriate: continue it, confirm adherence and dosing "
+        "interval, and review at the usual interval."
+    ),
+    "specialist_decision": (
+        "A flag below (kidney function, jaw osteonecrosis / atypical femoral fracture, or a "
+        "fracture despite treatment) makes the drug choice a specialist decision. Start "
+        "calcium and vitamin D meanwhile."
+    ),
+    "oncology_management": "Bone treatment is for the oncology / haematology team to decide.",
+    "none": "No bone drug is recommended from this fracture alone.",
+}
+
+DRUG_NAME: Final[dict[str, str]] = {
+    "none": "no bone treatment",
+    "oral_bisphosphonate": "the oral bisphosphonate",
+    "zoledronic_acid": "zoledronic acid",
+    "denosumab": "denosumab",
+    "teriparatide": "teriparatide",
+    "abaloparatide": "abaloparatide",
+    "romosozumab": "romosozumab",
+    "raloxifene": "raloxifene",
+    "hormone_therapy": "hormone therapy",
+}
+
+MECHANISM: Final[dict[str, str]] = {
+    "low_energy": "low-trauma (a fall from standing height or less)",
+    "high_energy_trauma": "high-energy trauma",
+    "malignancy": "malignancy (pathological fracture)",
+    "unknown": "mechanism not recorded — please confirm it was low-trauma",
+}
+
+LEAKAGE: Final[dict[str, str]] = {
+    "none": "none",
+    "intradiscal": "intradiscal (raises the risk of an adjacent-level fracture)",
+    "other": "yes, not intradiscal",
+    "unknown": "not recorded",
+}
+
+BIOPSY: Final[dict[str, str]] = {
+    "not_done": "not done",
+    "benign": "benign",
+    "malignant": "malignant",
+}
+
+PATHWAY_LABEL: Final[dict[str, str]] = {
+    "osteoporosis": "osteoporosis",
+    "oncology": "oncology / haematology",
+    "trauma_review": "trauma review",
+}
+
+TIER_LABEL: Final[dict[str, str]] = {"very_high": "very high", "high": "high"}
+
+# Flags rules.md §3 marks "specialist? yes", plus the anabolic reason, in referral wording.
+SPECIALIST_REASON: Final[dict[str, str]] = {
+    "PATHOLOGICAL_FRACTURE": "possible pathological fracture",
+    "EGFR_BELOW_30": "eGFR below 30 (exclude CKD-mineral bone disease)",
+    "HYPERCALCAEMIA": "raised calcium (exclude hyperparathyroidism or malignancy)",
+    "POSSIBLE_MALIGNANCY": "active cancer without a biopsy",
+    "YOUNG_PATIENT": "age under 50 (secondary causes)",
+    "FRACTURE_ON_THERAPY": "fracture despite a year or more of treatment",
+    "ONJ_OR_AFF_HISTORY": "history of jaw osteonecrosis or atypical femoral fracture",
+}
+ANABOLIC_REASON: Final[str] = "anabolic therapy recommended (multiple or severe fractures)"
+
+# recommended_therapy → the PCP's row of the responsibilities table.
+PCP_TASK: Final[dict[str, str]] = {
+    "anabolic_first": "Refer for anabolic therapy; oral bisphosphonate meanwhile if delayed",
+    "antiresorptive_first": "Start antiresorptive therapy",
+    "continue_current": "Continue {drug}; confirm adherence",
+    "specialist_decision": "Refer for a specialist treatment decision",
+    "oncology_management": "Confirm oncology / haematology follow-up",
+    "none": "Review bone health",
+}
+
+# recommended_therapy → what the patient copy says the PCP is asked to do (plain words).
+PATIENT_ASK: Final[dict[str, str]] = {
+    "anabolic_first": (
+        "We have asked your doctor to start a medicine that builds new bone. "
+        "A bone specialist will help to choose it."
+    ),
+    "antiresorptive_first": (
+        "We have asked your doctor to start a medicine that makes your bones stronger. "
+        "Most people take one tablet a week. Some have a drip once a year instead."
+    ),
+    "continue_current": (
+        "We have asked your doctor to keep you on your bone medicine ({drug}). "
+        "Please do not stop it or miss a dose."
+    ),
+    "specialist_decision": (
+        "We have asked your doctor to send you to a bone specialist. "
+        "The specialist will choose the right medicine for you."
+    ),
+    "oncology_management": "Your cancer team will look after your bones.",
+    "none": "We have asked your doctor to check your bone health.",
+}
