@@ -27,7 +27,8 @@ def configure_logging(json_output: bool) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.INFO),
-        cache_logger_on_first_use=True,
+        # not cached: structlog.testing.capture_logs must be able to swap processors in tests
+        cache_logger_on_first_use=False,
     )
 
 

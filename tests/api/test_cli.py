@@ -1,0 +1,88 @@
+"""The osteoref CLI: score (exit status = rejected rows), synth, and one-line user errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from api.cli import app
+
+runner = CliRunner()
+HEADER = "patient_id,sex,age_years,procedure_date,assessment_date,treated_levels,pcp_name"
+ROWS = [
+    "P1,female,72,2024-01-10,2024-02-01,T12;L1,Dr One",
+    "P2,female,17,2024-01-10,2024-02-01,L1,Dr Two",
+    "P3,male,80,2024-01-10,2024-02-01,L1;L1,Dr Three",
+    "P4,male,66,2024-01-10,2024-02-01,L2,Dr Four",
+]
+
+
+def _cohort(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "cohort.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_score_writes_valid_rows_and_errors_and_exits_with_the_failure_count(tmp_path: Path) -> None:
+    out = tmp_path / "scored.csv"
+    result = runner.invoke(app, ["score", "--input", str(_cohort(tmp_path, ROWS)), "--output", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "scored 2 rows" in result.output
+    scored = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(scored["patient_id"]) == ["P1", "P4"]
+    assert list(scored["pcp_name"]) == ["Dr One", "Dr Four"]
+    assert set(scored["refer_to_pcp"]) <= {"true", "false"}
+    errors = pd.read_csv(tmp_path / "scored.errors.csv", dtype=str)
+    assert list(errors["row"]) == ["2", "3"]
+    assert list(errors["field"]) == ["age_years", "treated_levels"]
+    assert list(errors["value"]) == ["17", "L1;L1"]
+
+
+def test_score_all_valid_exits_zero_and_writes_parquet(tmp_path: Path) -> None:
+    out = tmp_path / "scored.parquet"
+    source = _cohort(tmp_path, [ROWS[0], ROWS[3]])
+    errors = tmp_path / "bad.csv"
+    result = runner.invoke(
+        app, ["score", "-i", str(source), "-o", str(out), "--errors", str(errors), "--chunk-rows", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert list(pd.read_parquet(out)["patient_id"]) == ["P1", "P4"]
+    assert pd.read_csv(errors).empty
+
+
+def test_synth_then_score_round_trip(tmp_path: Path) -> None:
+    cohort = tmp_path / "synth.csv"
+    made = runner.invoke(app, ["synth", "--n", "300", "--seed", "3", "--output", str(cohort)])
+    assert made.exit_code == 0, made.output
+    scored = runner.invoke(app, ["score", "-i", str(cohort), "-o", str(tmp_path / "s.csv")])
+    assert scored.exit_code == 0, scored.output
+    assert len(pd.read_csv(tmp_path / "s.csv")) == 300
+
+
+def test_unknown_column_is_one_red_line_without_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "odd.csv"
+    source.write_text("patient_id,shoe_size\nP1,9\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code != 0
+    assert "unknown column(s): shoe_size" in result.output
+    assert "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+
+
+def test_missing_file_and_bad_suffix_are_user_errors(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["score", "-i", str(tmp_path / "none.csv"), "-o", str(tmp_path / "o.csv")])
+    suffix = runner.invoke(app, ["synth", "--output", str(tmp_path / "c.xlsx")])
+    assert missing.exit_code != 0 and "no such file" in missing.output
+    assert suffix.exit_code != 0 and "unsupported file type .xlsx" in suffix.output
+
+
+def test_unusable_model_artefact_is_a_user_error(tmp_path: Path) -> None:
+    broken = tmp_path / "model.json"
+    broken.write_text("{}", encoding="utf-8")
+    result = runner.invoke(
+        app, ["validate", "--cohort", str(_cohort(tmp_path, ROWS)), "--model", str(broken)]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output

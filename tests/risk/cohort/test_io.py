@@ -1,0 +1,93 @@
+"""Cohort files: chunked reading, CSV/Parquet round trips, column checks, the training reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from risk.cohort import read_cohort_chunks, read_training_cohort, validate_frame, write_table
+from risk.errors import InvalidCohort
+from risk.synth import synthesize, write_csv
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> pd.DataFrame:
+    return synthesize(500, seed=11).cohort
+
+
+def _validated(path: Path, chunk_rows: int) -> pd.DataFrame:
+    parts, first = [], 1
+    for raw in read_cohort_chunks(path, chunk_rows):
+        checked = validate_frame(raw, first)
+        assert checked.errors.empty, checked.errors.head().to_string()
+        parts.append(checked.valid)
+        first += len(raw)
+    return pd.concat(parts)
+
+
+def test_csv_and_parquet_give_the_same_normalised_frame(tmp_path: Path, synthetic: pd.DataFrame) -> None:
+    csv, parquet = tmp_path / "c.csv", tmp_path / "c.parquet"
+    write_csv(synthetic, csv)
+    from_csv = _validated(csv, chunk_rows=128)
+    write_table(from_csv, parquet)
+    from_parquet = _validated(parquet, chunk_rows=1000)
+    assert len(from_csv) == 500
+    assert list(from_csv.index) == list(range(1, 501))
+    pd.testing.assert_frame_equal(from_csv.reset_index(drop=True), from_parquet.reset_index(drop=True))
+
+
+def test_write_table_renders_iso_dates_bools_and_empty_missing(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "d": pd.to_datetime(pd.Series(["2024-01-02", ""])),
+            "b": [True, False],
+            "x": [1.5, float("nan")],
+        }
+    )
+    write_table(frame, tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines() == ["d,b,x", "2024-01-02,true,1.5", ",false,"]
+
+
+def test_unknown_and_missing_columns_are_invalid_cohorts() -> None:
+    with pytest.raises(InvalidCohort, match="unknown column"):
+        validate_frame(pd.DataFrame({"patient_id": ["P"], "colour": ["red"]}), 1)
+    with pytest.raises(InvalidCohort, match="missing required column"):
+        validate_frame(pd.DataFrame({"patient_id": ["P"]}), 1)
+
+
+def test_error_rows_are_numbered_from_first_row() -> None:
+    raw = pd.DataFrame(
+        {"patient_id": ["A", "B"], "sex": ["female", "x"], "age_years": ["70", "70"],
+         "procedure_date": ["2024-01-01"] * 2, "treated_levels": ["L1", "L2"]}
+    )  # fmt: skip
+    checked = validate_frame(raw, first_row=101)
+    assert list(checked.valid.index) == [101]
+    assert checked.errors.to_dict("records") == [
+        {"row": 102, "field": "sex", "value": "x", "rule": "must be one of: female, male"}
+    ]
+
+
+def test_training_reader_parses_outcomes(tmp_path: Path, synthetic: pd.DataFrame) -> None:
+    path = tmp_path / "train.csv"
+    write_csv(synthetic, path)
+    frame = read_training_cohort(path)
+    assert len(frame) == 500
+    assert set(frame["event"].unique()) <= {0.0, 1.0, 2.0}
+    assert (frame["time_months"] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"), [("time_months", "0"), ("event", "3"), ("treated_after_procedure", "2")]
+)
+def test_training_reader_rejects_bad_outcomes(
+    tmp_path: Path, synthetic: pd.DataFrame, column: str, value: str
+) -> None:
+    frame = synthetic.head(3).copy()
+    frame[column] = frame[column].astype(object)
+    frame.loc[frame.index[1], column] = value
+    path = tmp_path / "train.csv"
+    write_csv(frame, path)
+    with pytest.raises(InvalidCohort, match=f"row 2 {column}='{value}'"):
+        read_training_cohort(path)
