@@ -13,14 +13,20 @@ from fastapi import APIRouter, FastAPI
 
 from api.errors import install_error_handlers
 from api.logging import RequestLogMiddleware, configure_logging
-from api.routes import assessments, health
+from api.routes import assessments, audit, health, referrals, worklist
 from api.settings import Settings, get_settings
 from risk.assess import Assessor
 from risk.errors import OsteorefError
 
 log = structlog.get_logger("api.main")
 
-ROUTERS: tuple[APIRouter, ...] = (health.router, assessments.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    assessments.router,
+    referrals.router,
+    worklist.router,
+    audit.router,
+)
 
 
 def load_model(app: FastAPI, settings: Settings) -> None:
