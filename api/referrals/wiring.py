@@ -1,9 +1,6 @@
-"""What ``create_app`` needs from this package: the routers, start-up of the database, install."""
+"""The light half of the wiring: the routers, database start-up and ``install`` (no model imports)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -11,7 +8,6 @@ from api.auth.bootstrap import ensure_development_key, refuse_development_key_in
 from api.db import migrate
 from api.db.app_state import attach_database
 from api.db.engine import Database
-from api.referrals.adapters import AppAssessor, ReportLetters, letterhead_from
 from api.referrals.app_state import ReferralComponents, attach_referrals
 from api.referrals.listing import Lister
 from api.referrals.ports import LetterRenderer, PdfRenderer, Scorer
@@ -19,7 +15,6 @@ from api.referrals.service import ReferralService
 from api.referrals.views import LinkBuilder
 from api.routes import audit, referrals, worklist
 from api.settings import Settings
-from reports import PdfRenderPool
 
 ROUTERS: tuple[APIRouter, ...] = (referrals.router, worklist.router, audit.router)
 
@@ -47,28 +42,3 @@ def install(
     links = LinkBuilder(settings.public_base_url)
     service = ReferralService(database, scorer, letters, links)
     attach_referrals(app, ReferralComponents(service, Lister(database, links), pdf))
-
-
-@asynccontextmanager
-async def referral_lifespan(
-    app: FastAPI, settings: Settings, pdf: PdfRenderer | None = None
-) -> AsyncIterator[None]:
-    """Open and migrate the database, start a PDF pool (unless given one), install, clean up.
-
-    Enter it after the model is loaded (``app.state.assessor``); the scorer is looked up per
-    request, so a failed model load answers 503 on creation, not a crash at start-up.
-    """
-    database = open_database(settings)
-    pool: PdfRenderPool | None = None
-    if pdf is None:
-        pool = PdfRenderPool(settings.pdf_workers)
-        pool.start()
-        pdf = pool
-    letters = ReportLetters(letterhead_from(settings))
-    install(app, settings, database, scorer=AppAssessor(app), letters=letters, pdf=pdf)
-    try:
-        yield
-    finally:
-        if pool is not None:
-            pool.close()
-        database.dispose()
