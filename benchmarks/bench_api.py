@@ -1,0 +1,116 @@
+"""HTTP: POST /v1/assessments vs GET /health on one uvicorn worker, 16 connections, same run.
+
+Run: uv run python -m benchmarks.bench_api [--seconds 8] [--connections 16]
+The load generator is raw asyncio HTTP/1.1 keep-alive on the same machine, so absolute req/s is
+a floor; the ratio of the two endpoints is the figure to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import httpx2
+
+from benchmarks.bench_single import RECORD
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(port: int) -> subprocess.Popen[bytes]:
+    """uvicorn api.main:app in a child process, logging off the hot path (to /dev/null)."""
+    command = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)]
+    env = os.environ | {"OSTEOREF_LOG_JSON": "true"}
+    server = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx2.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
+                return server
+        except httpx2.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("server did not become ready")
+
+
+def _request_bytes(path: str, body: bytes | None, port: int) -> bytes:
+    method = "GET" if body is None else "POST"
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + "\r\n").encode() + (body or b"")
+
+
+async def _one_connection(port: int, request: bytes, stop: float, latencies: list[float]) -> None:
+    # Raw keep-alive HTTP/1.1: a Python HTTP client would be the bottleneck, not the server.
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError(head.decode(errors="replace"))
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - started)
+    writer.close()
+
+
+async def load(port: int, path: str, body: bytes | None, seconds: float, connections: int) -> list[float]:
+    """Latencies (s) of every request made over ``connections`` connections for ``seconds``."""
+    latencies: list[float] = []
+    request = _request_bytes(path, body, port)
+    stop = time.perf_counter() + seconds
+    await asyncio.gather(*(_one_connection(port, request, stop, latencies) for _ in range(connections)))
+    return latencies
+
+
+def report(label: str, latencies: list[float], seconds: float) -> float:
+    """Print req/s, p50 and p99; return req/s."""
+    rate = len(latencies) / seconds
+    p50 = statistics.median(latencies) * 1000
+    p99 = statistics.quantiles(latencies, n=100)[98] * 1000
+    print(f"{label:<24} {rate:8.0f} req/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms")
+    return rate
+
+
+def main() -> None:
+    """Benchmark both endpoints against one server and print the ratio."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    port = _free_port()
+    server = start_server(port)
+    try:
+        body = json.dumps(RECORD).encode()
+        asyncio.run(load(port, "/health", None, 1.0, args.connections))  # warm-up
+        health = asyncio.run(load(port, "/health", None, args.seconds, args.connections))
+        scored = asyncio.run(load(port, "/v1/assessments", body, args.seconds, args.connections))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    baseline = report("GET /health", health, args.seconds)
+    rate = report("POST /v1/assessments", scored, args.seconds)
+    print(f"POST /v1/assessments at ×{rate / baseline:.2f} the /health rate")
+
+
+if __name__ == "__main__":
+    main()
