@@ -13,6 +13,7 @@ from reports import fmt
 from reports.sections import Row, flag_codes
 from reports.wording import ANABOLIC_REASON, DRUG_NAME, SPECIALIST_REASON
 from risk.contract import Assessment, Flag, PatientRecord
+from risk.rules.table import RULES_BY_CODE
 
 # (label, record field, unit, flags that mark it abnormal, what to check when missing)
 _LAB_ROWS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -125,7 +126,12 @@ def specialist_reasons(assessment: Assessment) -> list[str]:
     """Element 11: why a specialist referral is warranted (empty when it is not)."""
     if not assessment.refer_to_specialist:
         return []
-    reasons = [SPECIALIST_REASON[f.code] for f in assessment.flags if f.code in SPECIALIST_REASON]
+    # Which flags send a patient to a specialist is the rule table's call; wording is ours.
+    reasons = [
+        SPECIALIST_REASON.get(f.code, f.message)
+        for f in assessment.flags
+        if f.code in RULES_BY_CODE and RULES_BY_CODE[f.code].specialist
+    ]
     if assessment.recommended_therapy == "anabolic_first":
         reasons.append(ANABOLIC_REASON)
     return reasons or ["clinical judgement of the referring team"]

@@ -105,7 +105,7 @@ PATHWAY_LABEL: Final[dict[str, str]] = {
 
 TIER_LABEL: Final[dict[str, str]] = {"very_high": "very high", "high": "high"}
 
-# Flags rules.md §3 marks "specialist? yes", plus the anabolic reason, in referral wording.
+# Referral wording for the flags the rule table marks specialist=True (a test keeps the keys equal).
 SPECIALIST_REASON: Final[dict[str, str]] = {
     "PATHOLOGICAL_FRACTURE": "possible pathological fracture",
     "EGFR_BELOW_30": "eGFR below 30 (exclude CKD-mineral bone disease)",
