@@ -50,7 +50,7 @@ def test_detail_has_record_assessment_versions_and_created_event(
 
 
 def test_full_path_to_treatment_started_records_every_move(client: TestClient, keys: dict[str, str]) -> None:
-    rid = _walk(client, keys["coordinator"] if False else keys["clinician"], [])
+    rid = _walk(client, keys["clinician"], [])
     for status, key in [("sent", "clinician"), ("acknowledged", "coordinator")]:
         assert _move(client, keys[key], rid, status).status_code == 200
     final = _move(client, keys["coordinator"], rid, "treatment_started").json()
