@@ -1,34 +1,24 @@
-"""Small local stand-ins for the scorer, the letter renderer and the PDF pool, and a test app."""
+"""Small stand-ins for the scorer, the letters and the PDF pool, and test apps using them."""
 
 from __future__ import annotations
 
 import html
 import os
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from api.db.engine import Database
+from api.errors import install_error_handlers
 from api.referrals import wiring
 from api.referrals.schemas import PcpIn, ReferrerIn
 from api.settings import Settings
-from risk import errors
 from risk.contract import Assessment, ModelInfo, PatientRecord
 
 BASE_URL = "http://osteoref.test"
-STATUS_OF_ERROR: Mapping[type[errors.OsteorefError], int] = {
-    errors.InvalidInput: 422,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.PermissionDenied: 403,
-    errors.NotAuthenticated: 401,
-}
 PRIORITY_BY_PRIOR_FRACTURES = {0: "routine", 1: "soon"}
 
 
@@ -91,28 +81,9 @@ class FakePdf:
         return b"%PDF-1.7\n% fake " + str(len(html_text)).encode() + b"\n%%EOF\n"
 
 
-def _error_response(status: int, code: str, message: str, details: list[Any]) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "details": details}}
-    return JSONResponse(body, status_code=status)
-
-
 def add_error_handlers(app: FastAPI) -> None:
-    """A stand-in for api/errors.py: risk.errors → HTTP with the contract's error shape."""
-
-    async def osteoref_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, errors.OsteorefError)
-        status = next((s for t, s in STATUS_OF_ERROR.items() if isinstance(exc, t)), 500)
-        found = getattr(exc, "errors", [])
-        details = [{"field": e.field, "value": e.value, "rule": e.rule} for e in found]
-        return _error_response(status, exc.code, str(exc), details)
-
-    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        details = [{"field": ".".join(map(str, e["loc"])), "rule": e["msg"]} for e in exc.errors()]
-        return _error_response(422, "invalid_input", "invalid request", details)
-
-    app.add_exception_handler(errors.OsteorefError, osteoref_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
+    """The service's one error-handler module (risk.errors → HTTP)."""
+    install_error_handlers(app)
 
 
 def build_app(database: Database, scorer: FakeScorer | None = None) -> FastAPI:
