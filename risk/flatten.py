@@ -46,7 +46,8 @@ def join_codes(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> np
     bits = np.zeros(n, dtype=np.int64)
     for position, (_, mask) in enumerate(masks):
         bits |= np.asarray(mask, dtype=np.int64) << position
-    unique, inverse = np.unique(bits, return_inverse=True)
+    # Hash-based factorize is O(n); the few distinct bit sets are then labelled once each.
+    inverse, unique = pd.factorize(bits)
     labels = np.array(
         [";".join(name for i, (name, _) in enumerate(masks) if (u >> i) & 1) for u in unique],
         dtype=object,
@@ -73,7 +74,7 @@ def flatten_outcome(
         nnt = np.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), np.nan)
     columns = {
         "patient_id": frame["patient_id"].to_numpy(),
-        "assessment_date": pd.to_datetime(frame["assessment_date"]).dt.date.to_numpy(),
+        "assessment_date": pd.to_datetime(frame["assessment_date"]).to_numpy(),
         "pathway": outcome.pathway,
         "risk_tier": outcome.risk_tier,
         "priority": outcome.priority,
@@ -92,4 +93,15 @@ def flatten_outcome(
         "model_version": model.version,
         "missing_inputs": np.where(has_risk, join_codes(list(batch.missing.items()), n), ""),
     }
-    return pd.DataFrame(columns, index=frame.index)[list(FLAT_COLUMNS)]
+    # Object dtype on purpose: converting a million labels to Arrow strings costs more
+    # than all the rules; writers handle object columns as they are.
+    series = {
+        name: pd.Series(values, index=frame.index, dtype=object if name in TEXT else None)
+        for name, values in columns.items()
+    }
+    return pd.DataFrame(series)[list(FLAT_COLUMNS)]
+
+
+TEXT = frozenset(
+    {"pathway", "risk_tier", "priority", "recommended_therapy", "criteria", "flags", "missing_inputs"}
+)

@@ -89,8 +89,12 @@ def first_match(conditions: Sequence[Value], choices: Sequence[str], default: st
     if any(is_array(c) for c in conditions):
         n = next(len(c) for c in conditions if is_array(c))
         broadcast = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conditions]
-        selected: npt.NDArray[np.object_] = np.select(broadcast, list(choices), default=default)
-        return selected.astype(object)
+        # Select small integer positions, then take labels: far cheaper than np.select on
+        # object arrays of strings.
+        position = np.select(broadcast, list(range(len(choices))), default=len(choices))
+        labels = np.array([*choices, default], dtype=object)
+        selected: npt.NDArray[np.object_] = labels[position]
+        return selected
     for condition, choice in zip(conditions, choices, strict=True):
         if condition:
             return choice

@@ -116,9 +116,10 @@ def design_matrix(values: dict[str, ops.Value], treated: npt.ArrayLike) -> npt.N
     """The (n, p) design matrix of imputed array inputs, column order of ``COLUMNS``."""
     columns = {**values, TREATED: np.asarray(treated, dtype=float)}
     n = len(values[INPUTS[0].name])
-    return np.column_stack([np.broadcast_to(c.transform(columns[c.input]), (n,)) for c in COLUMNS]).astype(
-        float
-    )
+    design = np.empty((n, len(COLUMNS)), dtype=float)  # filled in place: no stacking copies
+    for j, column in enumerate(COLUMNS):
+        design[:, j] = column.transform(columns[column.input])
+    return design
 
 
 def cohort_design(
