@@ -1,0 +1,105 @@
+"""HTTP routes: CDS Hooks discovery, the two hooks, feedback, and the analysts' feedback summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Annotated, Any
+
+import structlog
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import require
+from api.auth.principal import Principal
+from api.cds import feedback
+from api.cds.fhir_fetch import PrefetchUnavailable
+from api.cds.hooks import hook_cards
+from api.cds.prune import response_body
+from api.cds.runtime import CallerDep, app_settings, card_site, cds_runtime
+from api.cds.schemas import FeedbackRequest, HookRequest
+from api.cds.services import SERVICES, CdsService, discovery_document
+from api.db.app_state import database_of
+from api.deps import loaded_assessor
+from api.errors import error_body
+from risk.errors import FieldError, InvalidInput, NotFound
+
+log = structlog.get_logger("api.cds")
+router = APIRouter(tags=["cds-hooks"])
+# Analysts read de-identified aggregates; admins may do everything.
+SUMMARY_ACTION = "exports:deidentified"
+
+
+@router.get("/cds-services")
+async def discovery(_caller: CallerDep) -> dict[str, Any]:
+    """CDS Hooks discovery: our services, their hooks and prefetch templates."""
+    return discovery_document()
+
+
+@router.post("/cds-services/{service_id}")
+async def call_service(
+    service_id: str, body: HookRequest, request: Request, caller: CallerDep
+) -> JSONResponse:
+    """A hook call: cards (possibly none), 412 when required FHIR data cannot be had."""
+    started = time.perf_counter()
+    service = _service(service_id, body)
+    runtime = cds_runtime(request)
+    production = app_settings(request).environment == "production"
+    try:
+        bundle = await runtime.fetcher.collection(body, require_https=production)
+    except PrefetchUnavailable as exc:
+        log.warning("cds_prefetch_unavailable", service_id=service.id, reason=str(exc))
+        return JSONResponse(error_body("prefetch_unavailable", str(exc), []), status_code=412)
+    assessor = loaded_assessor(request)
+    site = card_site(request, f"osteoref ({assessor.model_info.name} {assessor.model_info.version})")
+    cards = hook_cards(
+        service.id,
+        body,
+        bundle,
+        assessor,
+        site,
+        today=dt.datetime.now(dt.UTC).date(),
+        lookback_months=runtime.settings.cds_lookback_months,
+    )
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    log.info("cds_hook", service_id=service.id, iss=caller.iss, cards=len(cards), elapsed_ms=elapsed_ms)
+    return JSONResponse(response_body(cards))
+
+
+@router.post("/cds-services/{service_id}/feedback")
+async def post_feedback(
+    service_id: str, body: FeedbackRequest, request: Request, caller: CallerDep
+) -> dict[str, int]:
+    """Store card outcomes; the same (card, outcome, timestamp) twice stores one row."""
+    if service_id not in SERVICES:
+        raise NotFound(f"no CDS service {service_id!r}")
+    database = database_of(request)
+    added = await run_in_threadpool(feedback.store_feedback, database, service_id, caller.iss, body.feedback)
+    log.info("cds_feedback", service_id=service_id, received=len(body.feedback), stored=added)
+    return {"received": len(body.feedback), "stored": added}
+
+
+@router.get("/v1/cds/feedback-summary", response_model=feedback.FeedbackSummary)
+async def feedback_summary(
+    request: Request, _principal: Annotated[Principal, Depends(require(SUMMARY_ACTION))]
+) -> feedback.FeedbackSummary:
+    """Acceptance and override rates per CDS service, with override reasons (analyst, admin)."""
+    return await run_in_threadpool(feedback.summarise, database_of(request))
+
+
+def _service(service_id: str, body: HookRequest) -> CdsService:
+    service = SERVICES.get(service_id)
+    if service is None:
+        raise NotFound(f"no CDS service {service_id!r}")
+    if body.hook != service.hook:
+        raise InvalidInput(
+            f"service {service_id} answers {service.hook}, not {body.hook}",
+            [FieldError("hook", body.hook, f"must be {service.hook}")],
+        )
+    if service.hook == "order-sign" and body.context.draftOrders is None:
+        raise InvalidInput(
+            "order-sign needs context.draftOrders",
+            [FieldError("context.draftOrders", None, "required for order-sign")],
+        )
+    return service

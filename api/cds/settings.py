@@ -1,0 +1,48 @@
+"""CDS Hooks settings (prefix ``OSTEOREF_``): the allow-listed EHR clients and hook tunables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class CdsClient(BaseModel):
+    """One allow-listed CDS client: its ``iss`` and either an inline JWK Set or a ``jku`` URL."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    iss: str = Field(min_length=1)
+    jwks: dict[str, Any] | None = None
+    jku: str | None = Field(default=None, pattern=r"^https?://")
+
+    @model_validator(mode="after")
+    def _exactly_one_key_source(self) -> CdsClient:
+        if (self.jwks is None) == (self.jku is None):
+            raise ValueError(f"CDS client {self.iss!r}: give exactly one of 'jwks' or 'jku'")
+        if self.jwks is not None and not isinstance(self.jwks.get("keys"), list):
+            raise ValueError(f"CDS client {self.iss!r}: 'jwks' must be a JWK Set with a 'keys' list")
+        return self
+
+
+class CdsSettings(BaseSettings):
+    """Every tunable of the CDS Hooks service (``public_base_url`` stays in ``api.settings``)."""
+
+    model_config = SettingsConfigDict(env_prefix="OSTEOREF_", extra="ignore", frozen=True)
+
+    cds_clients: list[CdsClient] = Field(default_factory=list)
+    cds_jwks_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    cds_jwks_cache_seconds: int = Field(default=3600, ge=0)
+    cds_clock_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    cds_fhir_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    cds_fhir_max_pages: int = Field(default=10, ge=1, le=100)
+    cds_lookback_months: int = Field(default=24, ge=1, le=120)
+    cds_referral_page_path: str = Field(default="/referrals/new", pattern=r"^/")
+
+
+@lru_cache(maxsize=1)
+def get_cds_settings() -> CdsSettings:
+    """The process-wide CDS settings, read once."""
+    return CdsSettings()

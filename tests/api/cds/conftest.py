@@ -1,0 +1,82 @@
+"""Fixtures of the CDS Hooks tests: signing keys, a fake EHR (JWK Set + FHIR server), the app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.cds.routes import router as cds_router
+from api.cds.runtime import build_runtime, install_cds
+from api.cds.settings import CdsClient, CdsSettings
+from api.db.app_state import attach_database
+from api.db.engine import Database
+from api.main import create_app
+from api.settings import DEFAULT_MODEL_PATH, Settings
+from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_ISS, RSA_JKU, Signer, ec_signer, rsa_signer
+from tests.api.db.backends import backend, database, empty_database
+
+__all__ = ["backend", "database", "empty_database"]
+
+
+@dataclass
+class FakeRemote:
+    """Answers GETs from a URL → JSON table and records every request it saw."""
+
+    pages: dict[str, Any] = field(default_factory=dict)
+    seen: list[httpx.Request] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        body = self.pages.get(str(request.url))
+        if body is None:
+            return httpx.Response(404, json={"resourceType": "OperationOutcome"})
+        return httpx.Response(200, json=body)
+
+    def urls(self) -> list[str]:
+        return [str(r.url) for r in self.seen]
+
+
+@pytest.fixture(scope="session")
+def ec() -> Signer:
+    return ec_signer()
+
+
+@pytest.fixture(scope="session")
+def rsa() -> Signer:
+    return rsa_signer()
+
+
+@pytest.fixture
+def remote(rsa: Signer) -> FakeRemote:
+    return FakeRemote(pages={RSA_JKU: {"keys": [rsa.public_jwk()]}})
+
+
+@pytest.fixture
+def cds_settings(ec: Signer) -> CdsSettings:
+    return CdsSettings(
+        cds_clients=[
+            CdsClient(iss=EC_ISS, jwks={"keys": [ec.public_jwk()]}),
+            CdsClient(iss=RSA_ISS, jku=RSA_JKU),
+        ]
+    )
+
+
+@pytest.fixture
+def app(cds_settings: CdsSettings, remote: FakeRemote, database: Database) -> FastAPI:
+    application = create_app(Settings(model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL))
+    application.include_router(cds_router)
+    install_cds(application, build_runtime(cds_settings, transport=httpx.MockTransport(remote.handle)))
+    attach_database(application, database)
+    return application
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url=BASE_URL) as test_client:
+        yield test_client
