@@ -1,0 +1,116 @@
+"""Analyst commands for ``osteoref``: cohort report, Dask scoring, site recalibration.
+
+Plain functions with typer annotations; ``api.cli`` registers them (see docs/analysts.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.analytics import funnel_from_database
+from api.settings import get_settings
+from reports.cohort import report_from_file
+from risk.assess import Assessor
+from risk.cohort import read_training_cohort
+from risk.errors import OsteorefError
+from risk.model import RefractureModel, save_artefact
+from risk.scale.dask_engine import score_dask
+from risk.scale.recalibrate import Method
+from risk.scale.recalibrate import recalibrate as recalibrate_model
+
+console = Console()
+error_console = Console(stderr=True)
+USER_ERROR = 1
+
+
+def _fail(exc: OsteorefError) -> typer.Exit:
+    error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(USER_ERROR)
+
+
+def report(
+    cohort: Annotated[Path, typer.Option(help="Scored cohort (.csv or .parquet).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML report; JSON goes beside it.")],
+    referrals_from_db: Annotated[
+        bool, typer.Option("--referrals-from-db", help="Add the referral funnel from settings.database_url.")
+    ] = False,
+    resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for intervals.")] = 200,
+) -> None:
+    """Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON."""
+    try:
+        funnel = funnel_from_database(get_settings().database_url) if referrals_from_db else None
+        written = report_from_file(cohort, output, funnel=funnel, resamples=resamples)
+    except OsteorefError as exc:
+        raise _fail(exc) from None
+    console.print(f"[green]report → {written.html}; numbers → {written.json}[/green]", highlight=False)
+
+
+def score_with_dask(
+    input_glob: str,
+    output_dir: Path,
+    model: Path | None = None,
+    scheduler: str | None = None,
+    carry_inputs: bool = False,
+) -> None:
+    """The ``--engine dask`` branch of ``osteoref score``: Parquet parts under ``output_dir``.
+
+    ``scheduler`` is a Dask scheduler address (tcp://host:8786); without one a local
+    cluster of 2 single-threaded worker processes is started for the run.
+    """
+    from distributed import Client, LocalCluster  # noqa: PLC0415 (only the Dask engine needs it)
+
+    settings = get_settings()
+    try:
+        assessor = Assessor.load(model or settings.model_path, settings.rule_config())
+        if scheduler:
+            with Client(scheduler) as client:  # type: ignore[no-untyped-call]
+                summary = score_dask(
+                    input_glob, output_dir, assessor, client=client, carry_inputs=carry_inputs
+                )
+        else:
+            with (
+                LocalCluster(n_workers=2, threads_per_worker=1) as cluster,  # type: ignore[no-untyped-call]
+                Client(cluster) as client,  # type: ignore[no-untyped-call]
+            ):
+                summary = score_dask(
+                    input_glob, output_dir, assessor, client=client, carry_inputs=carry_inputs
+                )
+    except OsteorefError as exc:
+        raise _fail(exc) from None
+    console.print(
+        f"scored {summary.scored} rows → {output_dir}/part-*.parquet; {summary.failed} rejected → "
+        f"{output_dir}/errors/; {summary.rows_per_second:,.0f} rows/s",
+        highlight=False,
+    )
+    raise typer.Exit(min(summary.failed, 255))
+
+
+def recalibrate(
+    cohort: Annotated[Path, typer.Option(help="Site cohort with §3 outcome columns.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Recalibrated model artefact (.json).")],
+    *,
+    site: Annotated[str, typer.Option(help="Site label, recorded in the model version.")],
+    model: Annotated[Path | None, typer.Option(help="Model artefact to recalibrate [settings].")] = None,
+    method: Annotated[str, typer.Option(help="'logistic' (intercept + slope) or 'intercept'.")] = "logistic",
+    resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples of the validation.")] = 200,
+) -> None:
+    """Refit intercept/slope on a site's own cohort and write a new model artefact."""
+    if method not in ("logistic", "intercept"):
+        raise typer.BadParameter("method must be 'logistic' or 'intercept'", param_hint="--method")
+    chosen: Method = "logistic" if method == "logistic" else "intercept"
+    try:
+        base = RefractureModel.load(model or get_settings().model_path)
+        frame = read_training_cohort(cohort)
+        artefact, updates = recalibrate_model(base, frame, site, method=chosen, resamples=resamples)
+        save_artefact(artefact, output)
+    except OsteorefError as exc:
+        raise _fail(exc) from None
+    for update in updates:
+        console.print(
+            f"{update.months} months: a = {update.intercept:+.3f}, b = {update.slope:.3f}", highlight=False
+        )
+    console.print(f"[green]{artefact.model_version} → {output}[/green]", highlight=False)

@@ -1,0 +1,104 @@
+"""Build the cohort report from a validated scored cohort and write report.html + report.json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from reports.cohort import figures
+from reports.cohort.kpis import fls_kpis, kpi_data
+from reports.cohort.models import CohortReport, ReferralFunnel
+from reports.cohort.performance import site_performance
+from reports.cohort.profile import cohort_profile
+from risk.cohort.schemas import read_scored_cohort
+from risk.model.validation import BOOTSTRAP_RESAMPLES
+
+TEMPLATES = Path(__file__).parent / "templates"
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),
+    autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+    undefined=jinja2.StrictUndefined,
+)
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    """Where the HTML and JSON went."""
+
+    html: Path
+    json: Path
+
+
+def _model_label(frame: pd.DataFrame) -> str:
+    pairs = (frame["model_name"].astype(str) + " " + frame["model_version"].astype(str)).unique()
+    return ", ".join(sorted(pairs))
+
+
+def build_report(
+    frame: pd.DataFrame,
+    *,
+    source: str = "",
+    funnel: ReferralFunnel | None = None,
+    as_of: pd.Timestamp | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+) -> CohortReport:
+    """All numbers of the report from a frame validated by ``risk.cohort.schemas``."""
+    model = _model_label(frame)
+    return CohortReport(
+        title="Fracture liaison cohort report",
+        source=source,
+        as_of=kpi_data(frame, as_of).as_of.date().isoformat(),
+        model=model,
+        kpis=fls_kpis(frame, as_of),
+        profile=cohort_profile(frame),
+        performance=site_performance(frame, resamples=resamples, seed=seed, model=model),
+        funnel=funnel,
+    )
+
+
+def figure_uris(report: CohortReport, frame: pd.DataFrame) -> dict[str, str]:
+    """Every embedded figure, keyed for the template."""
+    risks = (100 * frame["new_vertebral_fracture_12m"].dropna()).tolist()
+    uris = {"tiers": figures.tier_bars(report.profile)}
+    if risks:
+        uris["risk"] = figures.risk_histogram(report.profile, risks)
+    uris |= {f"kpi_{k.key}": figures.kpi_trend_figure(k) for k in report.kpis if k.trend}
+    performance = report.performance
+    if performance.validation is not None:
+        uris["calibration"] = figures.calibration_figure(performance.validation)
+        uris["decision"] = figures.decision_curve_figure(performance)
+        uris["incidence"] = figures.incidence_figure(performance)
+    return uris
+
+
+def render_html(report: CohortReport, frame: pd.DataFrame) -> str:
+    """The self-contained HTML page (figures inline, no external resources)."""
+    template = ENVIRONMENT.get_template("cohort_report.html.j2")
+    return template.render(report=report, figures=figure_uris(report, frame))
+
+
+def write_report(report: CohortReport, frame: pd.DataFrame, html_path: Path) -> RenderedReport:
+    """Write ``html_path`` and the same numbers as JSON beside it (``<stem>.json``)."""
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path = html_path.with_suffix(".json")
+    html_path.write_text(render_html(report, frame), encoding="utf-8")
+    json_path.write_text(report.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    return RenderedReport(html=html_path, json=json_path)
+
+
+def report_from_file(
+    cohort: Path,
+    output: Path,
+    *,
+    funnel: ReferralFunnel | None = None,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+) -> RenderedReport:
+    """Read + validate a scored cohort file, build the report, write HTML and JSON."""
+    frame = read_scored_cohort(Path(cohort))
+    report = build_report(frame, source=Path(cohort).name, funnel=funnel, resamples=resamples)
+    return write_report(report, frame, output)

@@ -1,0 +1,122 @@
+"""Report figures as base64 PNG data URIs (Agg backend), readable in greyscale.
+
+Lines differ by style and marker, bars by hatching; every axis states units and every
+title the sample size.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import tempfile
+from pathlib import Path
+
+import matplotlib as mpl
+
+mpl.use("Agg")  # headless: never open a window
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from reports.cohort.models import CohortProfile, KpiResult, Performance
+from risk.model import write_calibration_plot
+from risk.model.report import ValidationReport
+
+STYLES = (("-", "o", "black"), ("--", "s", "dimgrey"), (":", "^", "grey"), ("-.", "D", "black"))
+HATCHES = ("", "//", "..", "xx", "\\\\", "++")
+
+
+def data_uri(fig: Figure) -> str:
+    """A finished figure as a PNG data URI (the figure is closed)."""
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def png_uri(path: Path) -> str:
+    """An existing PNG file as a data URI."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def calibration_figure(report: ValidationReport) -> str:
+    """risk.model's own calibration plot, embedded."""
+    with tempfile.TemporaryDirectory() as folder:
+        return png_uri(write_calibration_plot(report, Path(folder) / "calibration.png"))
+
+
+def kpi_trend_figure(kpi: KpiResult) -> str:
+    """Monthly percentage of one KPI with the IOF 50% and 80% band lines."""
+    fig, ax = plt.subplots(figsize=(6.0, 2.6))
+    months = [p.month for p in kpi.trend]
+    values = [float("nan") if p.percent is None else p.percent for p in kpi.trend]
+    ax.plot(months, values, linestyle="-", marker="o", color="black", markerfacecolor="white")
+    for level, style in ((50, ":"), (80, "--")):
+        ax.axhline(level, color="grey", linestyle=style, linewidth=1, label=f"{level}% band edge")
+    ax.set(ylim=(0, 100), ylabel="patients meeting KPI (%)", xlabel="month of index date")
+    ax.set_title(f"{kpi.name}: n = {kpi.denominator} eligible over {len(months)} months", fontsize=9)
+    step = max(1, len(months) // 12)
+    ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, fontsize=7)
+    ax.legend(frameon=False, fontsize=7, loc="lower right")
+    return data_uri(fig)
+
+
+def risk_histogram(profile: CohortProfile, values: list[float]) -> str:
+    """Histogram of predicted untreated 12-month risk (percent)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.0))
+    ax.hist(values, bins=30, color="lightgrey", edgecolor="black", hatch="//")
+    ax.set(
+        xlabel="predicted untreated 12-month risk of new vertebral fracture (%)", ylabel="patients (count)"
+    )
+    ax.set_title(f"Distribution of predicted risk, n = {len(values)} of {profile.n} scored", fontsize=9)
+    return data_uri(fig)
+
+
+def tier_bars(profile: CohortProfile) -> str:
+    """Patients per risk tier, bars distinguished by hatching."""
+    fig, ax = plt.subplots(figsize=(5.5, 2.6))
+    labels = [c.label for c in profile.tiers]
+    for i, count in enumerate(profile.tiers):
+        ax.barh(i, count.n, color="white", edgecolor="black", hatch=HATCHES[i % len(HATCHES)])
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set(xlabel="patients (count)")
+    ax.set_title(f"Risk tier, n = {profile.n}", fontsize=9)
+    return data_uri(fig)
+
+
+def decision_curve_figure(performance: Performance) -> str:
+    """Net benefit of the model vs treat-all and treat-none at 12 months."""
+    curve = performance.decision_curve
+    n = performance.validation.n if performance.validation else 0
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    x = [100 * p.threshold for p in curve]
+    ax.plot(x, [p.model for p in curve], "k-o", markerfacecolor="white", label="treat by model")
+    ax.plot(x, [p.treat_all for p in curve], color="dimgrey", linestyle="--", marker="s", label="treat all")
+    ax.axhline(0, color="grey", linestyle=":", label="treat none")
+    top = max([p.model for p in curve] + [p.treat_all for p in curve] + [0.01])
+    ax.set(
+        ylim=(-0.25 * top, 1.1 * top),
+        xlabel="threshold 12-month risk (%)",
+        ylabel="net benefit (per patient)",
+    )
+    ax.set_title(f"Decision curve at 12 months, n = {n}", fontsize=9)
+    ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
+
+
+def incidence_figure(performance: Performance) -> str:
+    """Observed cumulative incidence of new fracture by tier (Aalen–Johansen, death competing)."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    groups = list(dict.fromkeys(p.group for p in performance.incidence))
+    for i, group in enumerate(groups):
+        points = [p for p in performance.incidence if p.group == group]
+        line, marker, colour = STYLES[i % len(STYLES)]
+        ax.step([p.months for p in points], [100 * p.incidence for p in points], where="post",
+                linestyle=line, color=colour, label=f"{group} (n = {points[0].n})")  # fmt: skip
+        ax.plot([p.months for p in points], [100 * p.incidence for p in points], linestyle="none",
+                marker=marker, color=colour, markerfacecolor="white")  # fmt: skip
+    ax.set(xlabel="months since procedure", ylabel="cumulative incidence of new fracture (%)")
+    ax.set_title("Observed re-fracture by risk tier (Aalen–Johansen, death competing)", fontsize=9)
+    ax.legend(frameon=False, fontsize=8)
+    return data_uri(fig)
