@@ -1,0 +1,1 @@
+"""FHIR R4 in and out: Bundle → PatientRecord with a report, and the RiskAssessment Bundle back."""

@@ -1,0 +1,1 @@
+"""Builders of the FHIR resources osteoref emits (pure functions returning JSON dicts)."""

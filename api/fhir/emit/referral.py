@@ -1,0 +1,106 @@
+"""Referral builders: ServiceRequest (referral), DocumentReference (PDF letter), Communication (sent)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from typing import Any
+
+from api.fhir.terminology import REFERRAL_CATEGORY, REFERRAL_NOTE
+
+REFERRAL_TEXT = "Evaluation and treatment of osteoporosis after vertebral fracture"
+
+
+def _coding(code: Any) -> dict[str, Any]:
+    return {"coding": [{"system": code.system, "code": code.code, "display": code.display}]}
+
+
+def _pcp(pcp_name: str) -> dict[str, Any]:
+    return {"resourceType": "Practitioner", "id": "pcp", "name": [{"text": pcp_name}]}
+
+
+def service_request(
+    *,
+    subject_ref: str,
+    risk_assessment_ref: str,
+    requester_ref: str,
+    pcp_name: str | None = None,
+    pcp_ref: str | None = None,
+    sent: bool = False,
+    authored_on: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The referral: draft/proposal until sent, then active/order; PCP referenced or contained."""
+    resource: dict[str, Any] = {
+        "resourceType": "ServiceRequest",
+        "status": "active" if sent else "draft",
+        "intent": "order" if sent else "proposal",
+        "category": [_coding(REFERRAL_CATEGORY)],
+        "code": {"text": REFERRAL_TEXT},
+        "subject": {"reference": subject_ref},
+        "requester": {"reference": requester_ref},
+        "reasonReference": [{"reference": risk_assessment_ref}],
+        "authoredOn": (authored_on or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
+    }
+    if pcp_ref:
+        resource["performer"] = [{"reference": pcp_ref}]
+    elif pcp_name:
+        resource["contained"] = [_pcp(pcp_name)]
+        resource["performer"] = [{"reference": "#pcp"}]
+    return resource
+
+
+def letter_document(
+    pdf: bytes,
+    *,
+    subject_ref: str,
+    service_request_ref: str,
+    title: str,
+    created: dt.datetime,
+    author_ref: str | None = None,
+) -> dict[str, Any]:
+    """The PDF letter as a DocumentReference (LOINC 57133-1), with base64 SHA-1 hash and size."""
+    attachment = {
+        "contentType": "application/pdf",
+        "data": base64.b64encode(pdf).decode("ascii"),
+        "size": len(pdf),
+        # R4 Attachment.hash is a base64 SHA-1 by definition; it identifies, it does not protect.
+        "hash": base64.b64encode(hashlib.sha1(pdf, usedforsecurity=False).digest()).decode("ascii"),
+        "title": title,
+        "creation": created.isoformat(timespec="seconds"),
+    }
+    resource: dict[str, Any] = {
+        "resourceType": "DocumentReference",
+        "status": "current",
+        "docStatus": "final",
+        "type": _coding(REFERRAL_NOTE),
+        "subject": {"reference": subject_ref},
+        "date": created.isoformat(timespec="seconds"),
+        "content": [{"attachment": attachment}],
+        "context": {"related": [{"reference": service_request_ref}]},
+    }
+    if author_ref:
+        resource["author"] = [{"reference": author_ref}]
+    return resource
+
+
+def letter_communication(
+    *,
+    subject_ref: str,
+    service_request_ref: str,
+    document_ref: str,
+    recipient_ref: str,
+    sender_ref: str,
+    sent: dt.datetime,
+) -> dict[str, Any]:
+    """The fact that the letter was sent to the PCP."""
+    return {
+        "resourceType": "Communication",
+        "status": "completed",
+        "basedOn": [{"reference": service_request_ref}],
+        "subject": {"reference": subject_ref},
+        "recipient": [{"reference": recipient_ref}],
+        "sender": {"reference": sender_ref},
+        "sent": sent.isoformat(timespec="seconds"),
+        "payload": [{"contentReference": {"reference": document_ref}}],
+    }

@@ -1,0 +1,148 @@
+"""map_bundle: a FHIR R4 Bundle (collection, searchset, transaction) → PatientRecord + mapping report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+from pydantic import ValidationError
+
+from api.errors import invalid_input
+from api.fhir.bindings import binding_problems
+from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, reference_of, text
+from api.fhir.mapping.conditions import map_conditions
+from api.fhir.mapping.context import Context
+from api.fhir.mapping.fractures import map_fractures
+from api.fhir.mapping.medications import map_medications
+from api.fhir.mapping.observations import map_observations
+from api.fhir.mapping.patient import map_patient
+from api.fhir.mapping.procedures import map_procedures
+from api.fhir.mapping.record import build_record
+from api.fhir.mapping.report import MappingResult
+from api.fhir.settings import DEFAULT_LOOKBACK_MONTHS
+from risk.errors import FieldError, InvalidInput
+
+ACCEPTED_TYPES = frozenset({"collection", "searchset", "transaction"})
+MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
+READ_TYPES = frozenset({"Observation", "Condition", "Procedure", *MEDICATION_TYPES})
+
+
+def bundle_json(bundle: JSON | Bundle) -> JSON:
+    """The Bundle as JSON, validated by the R4B model; InvalidInput (→ 422) if it is not one we read."""
+    if isinstance(bundle, Bundle):
+        data: JSON = bundle.model_dump(mode="json")
+    else:
+        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+            got = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
+            raise InvalidInput(
+                "body is not a FHIR Bundle", [FieldError("resourceType", got, "must be Bundle")]
+            )
+        try:
+            Bundle.model_validate(bundle)
+        except ValidationError as exc:
+            raise invalid_input(exc) from None
+        data = bundle
+    if data.get("type") not in ACCEPTED_TYPES:
+        rule = f"one of {', '.join(sorted(ACCEPTED_TYPES))}"
+        raise InvalidInput(f"Bundle.type must be {rule}", [FieldError("type", data.get("type"), rule)])
+    return data
+
+
+def _entries(data: JSON) -> list[Entry]:
+    entries = []
+    for index, raw in enumerate(as_list(data.get("entry"))):
+        entry = as_dict(raw)
+        resource = as_dict(entry.get("resource"))
+        if not resource or as_dict(entry.get("search")).get("mode") == "outcome":
+            continue
+        rid, full_url = text(resource.get("id")), text(entry.get("fullUrl"))
+        rtype = str(resource.get("resourceType"))
+        reference = f"{rtype}/{rid}" if rid else full_url or f"{rtype}/entry-{index}"
+        entries.append(Entry(resource, reference))
+    return entries
+
+
+def _aliases(data: JSON) -> dict[str, Entry]:
+    """Every way a reference may name an entry: its fullUrl and its Type/id."""
+    index: dict[str, Entry] = {}
+    for raw in as_list(data.get("entry")):
+        full_url, resource = text(as_dict(raw).get("fullUrl")), as_dict(as_dict(raw).get("resource"))
+        rid = text(resource.get("id"))
+        type_id = f"{resource.get('resourceType')}/{rid}" if rid else None
+        entry = Entry(resource, type_id or full_url or "")
+        for key in filter(None, (full_url, type_id)):
+            index[key] = entry
+    return index
+
+
+def _resolver(aliases: dict[str, Entry]) -> Any:
+    def resolve(reference: str) -> JSON | None:
+        key = reference if reference in aliases else "/".join(reference.rsplit("/", 2)[-2:])
+        found = aliases.get(key)
+        return found.resource if found else None
+
+    return resolve
+
+
+def _belongs(entry: Entry, patient: Entry | None, aliases: dict[str, Entry]) -> bool:
+    subject = reference_of(entry.resource.get("subject"))
+    if subject is None or patient is None:
+        return True
+    target = aliases.get(subject) or aliases.get("/".join(subject.rsplit("/", 2)[-2:]))
+    return target is not None and target.resource is patient.resource
+
+
+def _usable(
+    entries: list[Entry], patient: Entry | None, aliases: dict[str, Entry], ctx: Context
+) -> list[Entry]:
+    usable = []
+    for entry in entries:
+        if entry.type not in READ_TYPES:
+            continue
+        problems = binding_problems(entry.resource)
+        if problems:
+            ctx.report.ignore(entry.reference, "invalid code: " + "; ".join(problems))
+        elif not _belongs(entry, patient, aliases):
+            ctx.report.ignore(entry.reference, "subject is not the bundle's Patient")
+        else:
+            usable.append(entry)
+    return usable
+
+
+def _patient(entries: list[Entry], ctx: Context) -> Entry | None:
+    patients = [e for e in entries if e.type == "Patient"]
+    if len(patients) != 1:
+        ctx.report.problems.append(
+            f"the Bundle holds {len(patients)} Patient resources; exactly one is needed"
+        )
+        return None
+    problems = binding_problems(patients[0].resource)
+    if problems:
+        ctx.report.problems.extend(problems)
+    map_patient(patients[0], ctx)
+    return patients[0]
+
+
+def map_bundle(
+    bundle: JSON | Bundle, *, assessment_date: dt.date, lookback_months: int = DEFAULT_LOOKBACK_MONTHS
+) -> MappingResult:
+    """Map a Bundle to a PatientRecord (None when not buildable or not applicable) and its report."""
+    data = bundle_json(bundle)
+    entries, aliases = _entries(data), _aliases(data)
+    ctx = Context(assessment_date, lookback_months)
+    patient = _patient(entries, ctx)
+    usable = _usable(entries, patient, aliases, ctx)
+    by_type = {t: [e for e in usable if e.type == t] for t in READ_TYPES}
+    earlier = map_procedures(by_type["Procedure"], ctx)
+    map_fractures(map_conditions(by_type["Condition"], ctx), earlier, ctx)
+    map_observations(by_type["Observation"], ctx)
+    meds = [e for t in MEDICATION_TYPES for e in by_type[t]]
+    map_medications(meds, _resolver(aliases), ctx)
+    record = build_record(ctx)
+    return MappingResult(
+        record=record,
+        report=ctx.report,
+        patient_reference=patient.reference if patient else None,
+        basis=[ref for ref in ctx.basis if patient is None or ref != patient.reference],
+    )

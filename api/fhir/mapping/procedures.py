@@ -1,0 +1,103 @@
+"""Procedure → the index kyphoplasty/vertebroplasty: date, type and treated levels from bodySite."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from api.fhir.mapping.common import (
+    Entry,
+    as_dict,
+    as_list,
+    codings,
+    describe_codes,
+    first_date,
+    known_code,
+    text,
+)
+from api.fhir.mapping.context import Context
+from risk.contract.enums import LEVELS
+
+AUGMENTATION = frozenset({"kyphoplasty", "vertebroplasty"})
+# "L1", "T12", "Th12", "L 2", ranges "T11-L1" / "T11–L1" / "T11 to L1"; word-bounded, case-insensitive.
+LEVEL = r"(?:T|TH|L)\s?(?:1[0-2]|[1-9])"
+LEVEL_OR_RANGE = re.compile(rf"\b({LEVEL})(?:\s*(?:-|–|to)\s*({LEVEL}))?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Augmentation:
+    """One completed kyphoplasty or vertebroplasty Procedure."""
+
+    reference: str
+    date: dt.date
+    kind: str
+    levels: tuple[str, ...]
+
+
+def _level(raw: str) -> str | None:
+    compact = re.sub(r"\s", "", raw.upper()).replace("TH", "T")
+    return compact if compact in LEVELS else None
+
+
+def parse_levels(label: str) -> list[str]:
+    """The vertebral levels named in a body-site text or display (ranges expand, L6 etc. dropped)."""
+    found: list[str] = []
+    for match in LEVEL_OR_RANGE.finditer(label):
+        first, last = _level(match.group(1)), _level(match.group(2) or match.group(1))
+        if first is None or last is None:
+            continue
+        lo, hi = sorted((LEVELS.index(first), LEVELS.index(last)))
+        found.extend(level for level in LEVELS[lo : hi + 1] if level not in found)
+    return found
+
+
+def body_site_levels(resource: dict[str, object]) -> list[str]:
+    """Levels from every bodySite: its text and each coding's display (SNOMED codes are not mapped)."""
+    levels: list[str] = []
+    for site in as_list(resource.get("bodySite")):
+        labels = [text(as_dict(site).get("text")) or ""] + [
+            text(c.get("display")) or "" for c in codings(site)
+        ]
+        for label in labels:
+            levels.extend(level for level in parse_levels(label) if level not in levels)
+    return levels
+
+
+def _augmentation(entry: Entry, ctx: Context) -> Augmentation | None:
+    resource = entry.resource
+    code = known_code(resource.get("code"))
+    if code is None or code.meaning not in AUGMENTATION:
+        ctx.report.ignore(entry.reference, f"unknown code {describe_codes(resource.get('code'))}")
+        return None
+    status = resource.get("status")
+    if status != "completed":
+        ctx.report.ignore(entry.reference, f"status {status!r}: only completed procedures count")
+        return None
+    date = first_date(resource, "performedDateTime", "performedPeriod", "performedString")
+    if date is None:
+        ctx.report.ignore(entry.reference, "no performed date")
+        return None
+    if date > ctx.assessment_date:
+        ctx.report.ignore(entry.reference, f"performed {date} after the assessment date")
+        return None
+    return Augmentation(entry.reference, date, code.meaning, tuple(body_site_levels(resource)))
+
+
+def map_procedures(entries: list[Entry], ctx: Context) -> list[Augmentation]:
+    """Set the index procedure (the latest day with one); return the earlier ones (prior fractures)."""
+    found = [a for a in (_augmentation(e, ctx) for e in entries) if a is not None]
+    if not found:
+        return []
+    index_date = max(a.date for a in found)
+    index = [a for a in found if a.date == index_date]
+    kind = "kyphoplasty" if any(a.kind == "kyphoplasty" for a in index) else "vertebroplasty"
+    levels = [level for level in LEVELS if any(level in a.levels for a in index)]
+    first = index[0].reference
+    ctx.use("procedure_date", index_date, first, index_date)
+    ctx.use("procedure_type", kind, first, index_date)
+    for augmentation in index[1:]:
+        ctx.use("procedure_date", index_date, augmentation.reference, index_date, contract=False)
+    if levels:
+        ctx.use("treated_levels", levels, first, index_date)
+    return [a for a in found if a.date < index_date]

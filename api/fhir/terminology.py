@@ -1,0 +1,229 @@
+"""Every code system URI and code list the FHIR mapping reads or emits, as data (docs/fhir.md §2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
+CPT = "http://www.ama-assn.org/go/cpt"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+UCUM = "http://unitsofmeasure.org"
+RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"
+CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+LOCAL_BAND_PATH = "/fhir/CodeSystem/risk-band"
+LOCAL_RULES_PATH = "/fhir/CodeSystem/rules"
+
+Verified = Literal["verified", "likely", "unverified"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One code: system, code, display, what it means to us, and how sure we are of it."""
+
+    system: str
+    code: str
+    display: str
+    meaning: str
+    verified: Verified = "verified"
+
+
+def _codes(system: str, meaning: str, rows: tuple[tuple[str, str], ...], verified: Verified = "verified",
+           ) -> tuple[Code, ...]:  # fmt: skip
+    return tuple(Code(system, code, display, meaning, verified) for code, display in rows)
+
+
+# --- Observations (LOINC). DXA meanings name the contract field (generic ones are fall-backs).
+DXA: tuple[Code, ...] = (
+    *_codes(LOINC, "t_score_lumbar_spine", (("38267-1", "DXA Lumbar spine [T-score] Bone density"),)),
+    *_codes(LOINC, "t_score_femur", (
+        ("38263-0", "DXA Femur [T-score] Bone density"),
+        ("80948-3", "DXA Femur - left [T-score] Bone density"),
+        ("80947-5", "DXA Femur - right [T-score] Bone density"),
+    )),
+    *_codes(LOINC, "t_score_total_hip", (
+        ("38264-8", "DXA Hip [T-score] Bone density"),
+        ("80946-7", "DXA Hip - left [T-score] Bone density"),
+        ("80945-9", "DXA Hip - right [T-score] Bone density"),
+    )),
+    *_codes(LOINC, "t_score_spine_any", (("104938-6", "DXA Spine [T-score] Bone density"),), "likely"),
+    *_codes(LOINC, "t_score_site_unknown", (("38265-5", "DXA [T-score] Bone density"),)),
+)  # fmt: skip
+LABS: tuple[Code, ...] = (
+    *_codes(LOINC, "egfr", (
+        ("98979-8", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or "
+                    "Blood by Creatinine-based formula (CKD-EPI 2021)"),
+        ("98980-6", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or "
+                    "Blood by Creatinine and Cystatin C-based formula (CKD-EPI 2021)"),
+    )),
+    *_codes(LOINC, "egfr", (("33914-3", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] "
+                                        "in Serum or Plasma by Creatinine-based formula (MDRD)"),), "likely"),
+    # Accepted on input only: published labels conflict, so we never emit it.
+    *_codes(LOINC, "egfr", (("62238-1", "Glomerular filtration rate/1.73 sq M.predicted (CKD-EPI)"),),
+            "unverified"),
+    *_codes(LOINC, "calcium_total", (("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),)),
+    *_codes(LOINC, "calcium_corrected", (
+        ("29265-6", "Calcium [Moles/volume] corrected for albumin in Serum or Plasma"),)),
+    *_codes(LOINC, "vitamin_d", (("62292-8", "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or Plasma"),)),
+    *_codes(LOINC, "vitamin_d", (("1989-3", "25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma"),),
+            "likely"),
+    *_codes(LOINC, "alkaline_phosphatase", (
+        ("6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma"),)),
+    *_codes(LOINC, "weight", (("29463-7", "Body weight"),)),
+    *_codes(LOINC, "height", (("8302-2", "Body height"),)),
+)  # fmt: skip
+INPUT_ONLY_CODES: frozenset[str] = frozenset({"62238-1"})
+
+# SNOMED body sites that route a DXA T-score (likely: ≥2 third-party sources).
+BODY_SITES: tuple[Code, ...] = _codes(SNOMED, "body_site", (
+    ("122496007", "Lumbar spine structure"),
+    ("29627003", "Structure of neck of femur"),
+    ("29836001", "Hip region structure"),
+    ("71341001", "Bone structure of femur"),
+), "likely")  # fmt: skip
+SITE_FEMORAL_NECK, SITE_LUMBAR_SPINE = "29627003", "122496007"
+SITE_HIP = frozenset({"29836001", "71341001"})
+
+# --- Procedures: the index procedure.
+PROCEDURES: tuple[Code, ...] = (
+    *_codes(CPT, "vertebroplasty", (
+        ("22510", "Percutaneous vertebroplasty, cervicothoracic, first body"),
+        ("22511", "Percutaneous vertebroplasty, lumbosacral, first body"),
+        ("22512", "Percutaneous vertebroplasty, each additional body"),
+    )),
+    *_codes(CPT, "kyphoplasty", (
+        ("22513", "Percutaneous vertebral augmentation with cavity creation, thoracic, first body"),
+        ("22514", "Percutaneous vertebral augmentation with cavity creation, lumbar, first body"),
+        ("22515", "Percutaneous vertebral augmentation with cavity creation, each additional body"),
+    )),
+    *_codes(SNOMED, "kyphoplasty", (("429616001", "Percutaneous kyphoplasty"),), "unverified"),
+)  # fmt: skip
+
+# --- Conditions. ICD-10-CM entries are PREFIXES (a code matches if it starts with one; dots ignored).
+ICD10_PREFIXES: tuple[Code, ...] = (
+    *_codes(ICD10CM, "vertebral_osteoporotic", (
+        ("M80.08", "Age-related osteoporosis with current pathological fracture, vertebra(e)"),
+        ("M80.88", "Other osteoporosis with current pathological fracture, vertebra(e)"),
+    )),
+    # M84.48 (pathological fracture, other site) is where a non-osteoporotic vertebral one is coded.
+    *_codes(ICD10CM, "vertebral_collapse", (("M48.5", "Collapsed vertebra, not elsewhere classified"),
+                                            ("M84.48", "Pathological fracture, other site"))),
+    *_codes(ICD10CM, "fragility_other", (
+        ("M80", "Osteoporosis with current pathological fracture (non-vertebral site)"),
+        ("Z87.310", "Personal history of (healed) osteoporosis fracture"),
+    )),
+    *_codes(ICD10CM, "osteoporosis", (("M81", "Osteoporosis without current pathological fracture"),)),
+    *_codes(ICD10CM, "rheumatoid_arthritis", (
+        ("M05", "Rheumatoid arthritis with rheumatoid factor"),
+        ("M06.9", "Rheumatoid arthritis, unspecified"),
+    )),
+    *_codes(ICD10CM, "diabetes_type1", (("E10", "Type 1 diabetes mellitus"),)),
+    *_codes(ICD10CM, "diabetes_type2", (("E11", "Type 2 diabetes mellitus"),)),
+    *_codes(ICD10CM, "myeloma", (("C90.0", "Multiple myeloma"), ("C90.2", "Extramedullary plasmacytoma"),
+                                 ("C90.3", "Solitary plasmacytoma"))),
+    # C00–C96 are malignant neoplasms; myeloma (C90.0x) matches its own, longer prefix first.
+    *_codes(ICD10CM, "malignancy", (("C", "Malignant neoplasm (chapter C00–C96)"),)),
+)  # fmt: skip
+SNOMED_CONDITIONS: tuple[Code, ...] = (
+    *_codes(SNOMED, "vertebral_osteoporotic", (
+        ("11311601000119109", "Osteoporotic fracture of vertebra"),
+        ("203450003", "Osteoporotic fracture of lumbar vertebra"),
+        ("203451004", "Osteoporotic fracture of thoracic vertebra"),
+        ("240198002", "Osteoporotic vertebral collapse"),
+        ("311890007", "Osteoporotic vertebral collapse of lumbar vertebra"),
+        ("311891006", "Osteoporotic vertebral collapse of thoracic vertebra"),
+    )),
+    *_codes(SNOMED, "fragility_other", (("443165006", "Osteoporotic fracture of bone"),)),
+    *_codes(SNOMED, "osteoporosis", (
+        ("64859006", "Osteoporosis"),
+        ("18040001", "Senile osteoporosis"),
+        ("102447009", "Postmenopausal osteoporosis"),
+        ("390833005", "Osteoporosis caused by corticosteroid"),
+    )),
+    *_codes(SNOMED, "rheumatoid_arthritis", (("69896004", "Rheumatoid arthritis"),), "likely"),
+    *_codes(SNOMED, "diabetes_type1", (("46635009", "Diabetes mellitus type 1"),), "likely"),
+    *_codes(SNOMED, "diabetes_type2", (("44054006", "Diabetes mellitus type 2"),), "likely"),
+    *_codes(SNOMED, "myeloma", (("109989006", "Multiple myeloma"),), "unverified"),
+    *_codes(SNOMED, "malignancy", (
+        ("363346000", "Malignant neoplastic disease"),
+        ("94225005", "Secondary malignant neoplasm of bone"),
+    ), "unverified"),
+)  # fmt: skip
+
+# --- Medications: meaning = contract `current_treatment` value, or glucocorticoid:<ingredient>.
+DRUGS: tuple[Code, ...] = (
+    *_codes(RXNORM, "oral_bisphosphonate", (("46041", "alendronate"), ("73056", "risedronate"),
+                                            ("115264", "ibandronate")), "unverified"),
+    *_codes(RXNORM, "oral_bisphosphonate", (("904419", "Alendronic acid 10 MG Oral Tablet"),)),
+    *_codes(RXNORM, "zoledronic_acid", (("77655", "zoledronic acid"),)),
+    *_codes(RXNORM, "denosumab", (("993449", "denosumab"),), "unverified"),
+    *_codes(RXNORM, "raloxifene", (("72143", "raloxifene"),), "unverified"),
+    *_codes(ATC, "oral_bisphosphonate", (("M05BA04", "alendronic acid"), ("M05BA07", "risedronic acid"),
+                                         ("M05BA06", "ibandronic acid")), "likely"),
+    *_codes(ATC, "zoledronic_acid", (("M05BA08", "zoledronic acid"),), "likely"),
+    *_codes(ATC, "denosumab", (("M05BX04", "denosumab"),), "likely"),
+    *_codes(ATC, "teriparatide", (("H05AA02", "teriparatide"),), "likely"),
+    *_codes(ATC, "abaloparatide", (("H05AA04", "abaloparatide"),), "likely"),
+    *_codes(ATC, "romosozumab", (("M05BX06", "romosozumab"),), "likely"),
+    *_codes(ATC, "raloxifene", (("G03XC01", "raloxifene"),), "likely"),
+    *_codes(RXNORM, "glucocorticoid:prednisone", (("8640", "prednisone"),), "likely"),
+    *_codes(RXNORM, "glucocorticoid:prednisolone", (("8638", "prednisolone"),), "likely"),
+    *_codes(ATC, "glucocorticoid:prednisone", (("H02AB07", "prednisone"),), "likely"),
+    *_codes(ATC, "glucocorticoid:prednisolone", (("H02AB06", "prednisolone"),), "likely"),
+)  # fmt: skip
+# Prednisolone-equivalent mg per mg of ingredient (prednisone and prednisolone are 1:1).
+PREDNISOLONE_EQUIVALENT: dict[str, float] = {"prednisone": 1.0, "prednisolone": 1.0}
+
+# --- Codes we emit.
+RISK_PROBABILITY_CODES: tuple[Code, ...] = _codes(RISK_PROBABILITY, "qualitative_risk", (
+    ("negligible", "Negligible likelihood"), ("low", "Low likelihood"), ("moderate", "Moderate likelihood"),
+    ("high", "High likelihood"), ("certain", "Certain"),
+))  # fmt: skip
+OUTCOME = Code(SNOMED, "11311601000119109", "Osteoporotic fracture of vertebra", "outcome")
+REFERRAL_CATEGORY = Code(SNOMED, "3457005", "Patient referral", "referral_category")
+REFERRAL_NOTE = Code(LOINC, "57133-1", "Referral note", "letter_type", "likely")
+# Local bands (code, display, lower bound inclusive) under `<public_base_url>/fhir/CodeSystem/risk-band`.
+LOCAL_BANDS: tuple[tuple[str, str, float], ...] = (
+    ("below-10", "Below 10%", 0.0),
+    ("10-to-20", "10% to under 20%", 0.10),
+    ("20-or-more", "20% or more", 0.20),
+)
+
+CODES: tuple[Code, ...] = (
+    *DXA, *LABS, *BODY_SITES, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS, *DRUGS,
+    *RISK_PROBABILITY_CODES, OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
+)  # fmt: skip
+EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if c.system != ICD10CM}
+
+
+def lookup(system: str | None, code: str | None) -> Code | None:
+    """The Code for an exact (system, code) pair, or the longest matching ICD-10-CM prefix."""
+    if system is None or code is None:
+        return None
+    if system == ICD10CM:
+        return icd10_lookup(code)
+    return EXACT.get((system, code.strip()))
+
+
+def icd10_lookup(code: str) -> Code | None:
+    """The longest ICD-10-CM prefix that ``code`` starts with (dots and case ignored)."""
+    plain = code.replace(".", "").strip().upper()
+    matches = [c for c in ICD10_PREFIXES if plain.startswith(c.code.replace(".", "").upper())]
+    return max(matches, key=lambda c: len(c.code), default=None)
+
+
+def local_band(probability: float) -> tuple[str, str]:
+    """The local risk band (code, display) of a probability in 0–1."""
+    code, display, _ = max((b for b in LOCAL_BANDS if probability >= b[2]), key=lambda b: b[2])
+    return code, display
+
+
+def qualitative_risk(probability: float) -> Code:
+    """HL7 risk-probability code: <1% negligible, <10% low, <50% moderate, <99% high, else certain."""
+    limits = ((0.01, "negligible"), (0.10, "low"), (0.50, "moderate"), (0.99, "high"))
+    name = next((n for limit, n in limits if probability < limit), "certain")
+    return next(c for c in RISK_PROBABILITY_CODES if c.code == name)
