@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from risk.assess import Assessor
+from risk.cohort import validate_frame, write_table
+from risk.errors import InvalidCohort
+from risk.flatten import FLAT_COLUMNS
+from risk.scale import REPORT_INPUTS, PeakRss, score_chunk, score_file_chunked
+
+
+def test_chunk_size_does_not_change_output(assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path) -> None:
+    write_table(cohort, tmp_path / "in.csv")
+    small = score_file_chunked(tmp_path / "in.csv", tmp_path / "a.csv", assessor, chunk_rows=700)
+    whole = score_file_chunked(tmp_path / "in.csv", tmp_path / "b.csv", assessor, chunk_rows=100_000)
+    assert (small.scored, small.failed) == (whole.scored, whole.failed) == (2998, 2)
+    a, b = pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv")
+    floats = [c for c in a.columns if a[c].dtype == float]
+    pd.testing.assert_frame_equal(a.drop(columns=floats), b.drop(columns=floats), check_exact=True)
+    # The model's matrix-vector product may differ in the last bit with the row block's layout.
+    pd.testing.assert_frame_equal(a[floats], b[floats], check_exact=False, rtol=1e-12, atol=0)
+    errors = pd.read_csv(tmp_path / "a.errors.csv")
+    assert errors[["row", "field"]].values.tolist() == [[7, "sex"], [2500, "weight_kg"]]
+    assert small.peak_rss_mib > 0
+
+
+def test_same_columns_and_values_as_the_in_process_assessor(assessor: Assessor, cohort: pd.DataFrame) -> None:
+    chunk = score_chunk(cohort, assessor)
+    checked = validate_frame(cohort)
+    direct = pd.concat(
+        [
+            checked.passthrough.reset_index(drop=True),
+            assessor.assess_frame(checked.valid.reset_index(drop=True)),
+        ],
+        axis=1,
+    )
+    pd.testing.assert_frame_equal(chunk.scored, direct)
+    assert list(chunk.scored.columns)[-len(FLAT_COLUMNS) :] == list(FLAT_COLUMNS)
+
+
+def test_kpi_columns_and_report_inputs_are_carried(assessor: Assessor, cohort: pd.DataFrame) -> None:
+    raw = cohort.head(200).reset_index(drop=True)
+    kpi = pd.DataFrame(
+        {
+            "fls_assessment_date": pd.to_datetime(raw["procedure_date"]) + pd.Timedelta(days=30),
+            "on_treatment_52w": pd.array([True, False, None, True] * 50, dtype="boolean"),
+        }
+    )
+    scored = score_chunk(pd.concat([raw, kpi], axis=1), assessor, carry_inputs=True).scored
+    assert list(scored.columns)[-2:] == ["fls_assessment_date", "on_treatment_52w"]
+    assert set(REPORT_INPUTS) <= set(scored.columns)
+    assert scored["age_years"].notna().all()
+    valid = kpi.drop(index=[6]).reset_index(drop=True)  # row 7 breaks the contract
+    pd.testing.assert_frame_equal(scored[list(kpi.columns)], valid, check_dtype=False)
+
+
+def test_bad_kpi_cell_names_row_and_column(assessor: Assessor, cohort: pd.DataFrame) -> None:
+    raw = cohort.head(5).astype(object).assign(fls_assessment_date=["2024-01-01", "", "soon", "", ""])
+    with pytest.raises(InvalidCohort, match="row 13 fls_assessment_date='soon'"):
+        score_chunk(raw, assessor, first_row=11)
+
+
+def test_peak_rss_sees_an_allocation() -> None:
+    with PeakRss(interval_s=0.01) as before:
+        pass
+    with PeakRss(interval_s=0.01) as during:
+        block = np.ones(40 * 1024 * 1024 // 8)
+        block.sum()
+    assert during.peak_mib >= before.peak_mib + 30
