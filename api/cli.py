@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_model
+from api import cli_keys, cli_model
 from api.cli_score import ScoreSummary, default_errors_path, score_file
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -25,6 +25,7 @@ from risk.errors import OsteorefError
 app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_help=True)
 console = Console()
 error_console = Console(stderr=True)
+app.add_typer(cli_keys.app, name="keys")
 MAX_EXIT = 255
 USER_ERROR = 1
 

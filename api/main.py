@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI
 
 from api.errors import install_error_handlers
 from api.logging import RequestLogMiddleware, configure_logging
+from api.referrals.lifespan import referral_lifespan
+from api.referrals.ports import PdfRenderer
 from api.routes import assessments, audit, health, referrals, worklist
 from api.settings import Settings, get_settings
 from risk.assess import Assessor
@@ -44,13 +46,18 @@ def load_model(app: FastAPI, settings: Settings) -> None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Load the model before the first request."""
+    """Load the model, open and migrate the database, warm the PDF pool; close them after."""
     load_model(app, app.state.settings)
-    yield
+    async with referral_lifespan(app, app.state.settings, pdf=app.state.pdf_renderer):
+        yield
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """A configured application (tests pass their own settings)."""
+def create_app(settings: Settings | None = None, *, pdf_renderer: PdfRenderer | None = None) -> FastAPI:
+    """A configured application (tests pass their own settings, and may pass a PDF renderer).
+
+    Without ``pdf_renderer`` the lifespan starts and warms a process pool of
+    ``settings.pdf_workers`` workers, so PDF rendering never blocks the event loop.
+    """
     settings = settings or get_settings()
     configure_logging(settings.log_json)
     app = FastAPI(
@@ -60,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.pdf_renderer = pdf_renderer
     app.state.assessor, app.state.model_error = None, "not loaded yet"
     for router in ROUTERS:
         app.include_router(router)

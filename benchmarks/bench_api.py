@@ -15,10 +15,14 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx2
 
+from api.auth.principal import create_key
+from api.referrals.wiring import open_database
+from api.settings import Settings
 from benchmarks.bench_single import RECORD
 
 
@@ -29,17 +33,26 @@ def _free_port() -> int:
         return port
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
+def prepare_database(database_url: str) -> str:
+    """Create and migrate a throwaway database; return a clinician API key for it."""
+    database = open_database(Settings(database_url=database_url))
+    try:
+        return create_key(database, "clinician", "benchmark", None)
+    finally:
+        database.dispose()
+
+
+def start_server(port: int, database_url: str) -> subprocess.Popen[bytes]:
     """uvicorn api.main:app in a child process, logging off the hot path (to /dev/null)."""
     command = [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)]
-    env = os.environ | {"OSTEOREF_LOG_JSON": "true"}
+    env = os.environ | {"OSTEOREF_LOG_JSON": "true", "OSTEOREF_DATABASE_URL": database_url}
     server = subprocess.Popen(
         [*command, "--host", "127.0.0.1", "--log-level", "warning", "--no-access-log"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # start-up warms the PDF pool; slow on a busy machine
     while time.monotonic() < deadline:
         try:
             if httpx2.get(f"http://127.0.0.1:{port}/ready").status_code == 200:
@@ -50,10 +63,11 @@ def start_server(port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not become ready")
 
 
-def _request_bytes(path: str, body: bytes | None, port: int) -> bytes:
+def _request_bytes(path: str, body: bytes | None, port: int, key: str) -> bytes:
     method = "GET" if body is None else "POST"
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
     if body is not None:
+        head += f"Authorization: Bearer {key}\r\n"
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
     return (head + "\r\n").encode() + (body or b"")
 
@@ -73,10 +87,12 @@ async def _one_connection(port: int, request: bytes, stop: float, latencies: lis
     writer.close()
 
 
-async def load(port: int, path: str, body: bytes | None, seconds: float, connections: int) -> list[float]:
+async def load(
+    port: int, path: str, body: bytes | None, seconds: float, connections: int, *, key: str = ""
+) -> list[float]:
     """Latencies (s) of every request made over ``connections`` connections for ``seconds``."""
     latencies: list[float] = []
-    request = _request_bytes(path, body, port)
+    request = _request_bytes(path, body, port, key)
     stop = time.perf_counter() + seconds
     await asyncio.gather(*(_one_connection(port, request, stop, latencies) for _ in range(connections)))
     return latencies
@@ -98,15 +114,19 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     port = _free_port()
-    server = start_server(port)
-    try:
-        body = json.dumps(RECORD).encode()
-        asyncio.run(load(port, "/health", None, 1.0, args.connections))  # warm-up
-        health = asyncio.run(load(port, "/health", None, args.seconds, args.connections))
-        scored = asyncio.run(load(port, "/v1/assessments", body, args.seconds, args.connections))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = f"sqlite:///{folder}/bench.db"
+        key = prepare_database(database_url)
+        server = start_server(port, database_url)
+        try:
+            body = json.dumps(RECORD).encode()
+            asyncio.run(load(port, "/health", None, 1.0, args.connections))  # warm-up
+            asyncio.run(load(port, "/v1/assessments", body, 1.0, args.connections, key=key))
+            health = asyncio.run(load(port, "/health", None, args.seconds, args.connections))
+            scored = asyncio.run(load(port, "/v1/assessments", body, args.seconds, args.connections, key=key))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
     baseline = report("GET /health", health, args.seconds)
     rate = report("POST /v1/assessments", scored, args.seconds)
     print(f"POST /v1/assessments at ×{rate / baseline:.2f} the /health rate")

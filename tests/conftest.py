@@ -3,25 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth.principal import create_key
 from api.main import create_app
 from api.settings import DEFAULT_MODEL_PATH, Settings
 
 
 @pytest.fixture
-def settings() -> Settings:
-    """Settings with the shipped model artefact."""
-    return Settings(model_path=DEFAULT_MODEL_PATH)
+def settings(tmp_path: Path) -> Settings:
+    """Settings with the shipped model artefact and a fresh SQLite database."""
+    return Settings(model_path=DEFAULT_MODEL_PATH, database_url=f"sqlite:///{tmp_path / 'test.db'}")
+
+
+class UnusedPdfRenderer:
+    """Stands in for the PDF process pool in tests that never render a PDF (saves a pool start)."""
+
+    async def render(self, html: str) -> bytes:
+        raise AssertionError("this test was not meant to render a PDF")
+
+
+@contextmanager
+def clinician_client(settings: Settings) -> Iterator[TestClient]:
+    """A TestClient of a fresh app (lifespan run), sending a clinician's API key."""
+    app = create_app(settings, pdf_renderer=UnusedPdfRenderer())
+    with TestClient(app) as test_client:
+        key = create_key(app.state.osteoref_database, "clinician", "tests", None)
+        test_client.headers["Authorization"] = f"Bearer {key}"
+        yield test_client
 
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    """A TestClient whose lifespan has loaded the model."""
-    with TestClient(create_app(settings)) as test_client:
+    """A TestClient whose lifespan has loaded the model, authenticated as a clinician."""
+    with clinician_client(settings) as test_client:
         yield test_client
 
 

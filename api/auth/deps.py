@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from api.auth import cache
 from api.auth.permissions import Action, is_allowed
 from api.auth.principal import Principal, authenticate
 from api.db import audit_repo
@@ -27,6 +28,9 @@ def require(action: Action) -> Callable[..., Awaitable[Principal]]:
     async def dependency(request: Request, credentials: Credentials) -> Principal:
         database = database_of(request)
         presented = credentials.credentials if credentials else None
+        recalled = cache.recall(presented) if presented else None
+        if recalled is not None and is_allowed(recalled.role, action):
+            return recalled  # hot path: no thread hop, no database round trip
         return await run_in_threadpool(_check, database, presented, action)
 
     dependency.__name__ = f"require_{action.replace(':', '_')}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.auth import cache
 from api.auth.keys import generate_key, split_key, verify_secret
 from api.auth.permissions import ROLES
 from api.db import audit_repo, keys_repo
@@ -31,7 +32,9 @@ def authenticate(database: Database, presented: str | None) -> Principal:
         row = keys_repo.active_key_by_prefix(session, prefix)
         if row is None or not verify_secret(secret, row.hash):
             raise NotAuthenticated("unknown or revoked API key")
-        return Principal(key_id=row.id, role=row.role)
+        principal = Principal(key_id=row.id, role=row.role)
+    cache.remember(presented, principal)
+    return principal
 
 
 def create_key(database: Database, role: str, label: str | None, actor: Principal | None) -> str:
@@ -60,6 +63,7 @@ def revoke_key(database: Database, key_id: int, actor: Principal | None) -> bool
     """Revoke a key; False if there is no such key."""
     with database.transaction() as session:
         row = keys_repo.revoke_key(session, key_id)
+        cache.forget_key(key_id)
         audit_repo.append(
             session,
             actor_key_id=actor.key_id if actor else None,

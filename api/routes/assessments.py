@@ -11,9 +11,10 @@ from typing import Any
 
 import pydantic_core
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from api.auth.deps import require
 from api.deps import AssessorDep, SettingsDep
 from api.errors import ErrorDetail, error_body, error_responses, field_errors, invalid_input
 from api.settings import Settings
@@ -79,7 +80,8 @@ def _json(payload: Any, status_code: int = 200) -> Response:
 @router.post(
     "",
     response_model=Assessment,
-    responses=error_responses(400, 422, 503),
+    responses=error_responses(400, 401, 403, 422, 503),
+    dependencies=[Depends(require("assessments:score"))],
     openapi_extra=_json_body(PatientRecord),
 )
 async def create_assessment(request: Request, assessor: AssessorDep) -> Response:
@@ -106,7 +108,8 @@ def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:
 @router.post(
     "/batch",
     response_model=BatchResponse,
-    responses=error_responses(400, 422, 503),
+    responses=error_responses(400, 401, 403, 422, 503),
+    dependencies=[Depends(require("assessments:batch"))],
     openapi_extra=_json_body(BatchRequest),
 )
 async def create_assessments(request: Request, assessor: AssessorDep, settings: SettingsDep) -> Response:

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from structlog.testing import capture_logs
 
-from api.main import create_app
 from api.settings import Settings
+from tests.conftest import clinician_client
 
 
 def test_health_is_always_ok(client: TestClient) -> None:
@@ -22,9 +22,9 @@ def test_ready_names_the_loaded_model(client: TestClient) -> None:
     assert response.json()["model_version"]
 
 
-def test_without_model_ready_and_scoring_answer_503(tmp_path: Any, record: dict[str, Any]) -> None:
-    settings = Settings(model_path=tmp_path / "missing.json")
-    with TestClient(create_app(settings)) as client:
+def test_without_model_ready_and_scoring_answer_503(settings: Settings, record: dict[str, Any]) -> None:
+    settings = settings.model_copy(update={"model_path": settings.model_path.parent / "missing.json"})
+    with clinician_client(settings) as client:
         assert client.get("/health").status_code == 200
         ready = client.get("/ready")
         scored = client.post("/v1/assessments", json=record)
