@@ -159,7 +159,9 @@ class _Bindings:
     @classmethod
     def _bindings(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            problems = binding_problems(data)
+            # fhir.resources drops "resourceType" before model validators run: name it again.
+            resource_type = getattr(cls, "get_resource_type")()  # noqa: B009 - mixin has no such attribute
+            problems = binding_problems(data | {"resourceType": resource_type})
             if problems:
                 raise ValueError("; ".join(problems))
         return data

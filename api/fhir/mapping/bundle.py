@@ -42,6 +42,11 @@ def bundle_json(bundle: JSON | Bundle) -> JSON:
             Bundle.model_validate(bundle)
         except ValidationError as exc:
             raise invalid_input(exc) from None
+        except KeyError as exc:  # fhir.resources raises it for an unknown resourceType
+            rule = "a FHIR R4 resource type"
+            raise InvalidInput(
+                f"unknown resourceType {exc}", [FieldError("entry.resource", str(exc), rule)]
+            ) from None
         data = bundle
     if data.get("type") not in ACCEPTED_TYPES:
         rule = f"one of {', '.join(sorted(ACCEPTED_TYPES))}"

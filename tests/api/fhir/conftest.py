@@ -1,0 +1,39 @@
+"""Fixtures of the FHIR tests: an app with our router, a fresh database, keys and the real model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.db.app_state import attach_database
+from api.db.engine import Database
+from api.errors import install_error_handlers
+from api.fhir.routes import router
+from api.settings import DEFAULT_MODEL_PATH, Settings
+from risk.assess import Assessor
+from tests.api.db.backends import backend, database, empty_database
+from tests.api.referrals.factories import role_keys
+
+__all__ = ["backend", "database", "empty_database"]
+
+
+@pytest.fixture
+def keys(database: Database) -> dict[str, str]:
+    """A key for every role."""
+    return role_keys(database)
+
+
+@pytest.fixture
+def client(database: Database) -> Iterator[TestClient]:
+    """A client of the FHIR router on a fresh database with the shipped model."""
+    app = FastAPI()
+    app.include_router(router)
+    install_error_handlers(app)
+    app.state.settings = Settings(public_base_url="http://osteoref.test")
+    app.state.assessor = Assessor.load(DEFAULT_MODEL_PATH)
+    attach_database(app, database)
+    with TestClient(app) as test_client:
+        yield test_client
