@@ -1,0 +1,148 @@
+"""Who may see a page: session sign-in, role checks, CSRF on posts, and errors as HTML pages."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from api.auth.permissions import Action, is_allowed
+from api.auth.principal import Principal, authenticate
+from api.db import audit_repo
+from api.db.app_state import database_of
+from api.db.engine import Database
+from api.web.render import page, secure_headers
+from api.web.session import CSRF_FIELD, WebSession, csrf_matches, new_session, read_session
+from api.web.settings import WebSettings, get_web_settings
+from risk.errors import Conflict, InvalidInput, ModelNotLoaded, NotAuthenticated, NotFound, PermissionDenied
+
+SIGN_IN_PATH = "/web/sign-in"
+CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."
+
+
+class SignInRequired(Exception):
+    """No valid session (or its key was revoked): the browser goes to the sign-in page."""
+
+
+class CsrfRejected(Exception):
+    """A form post without the session's synchroniser token."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebUser:
+    """The signed-in caller and their session."""
+
+    principal: Principal
+    session: WebSession
+
+    @property
+    def can_assess(self) -> bool:
+        """Whether the role may score patients."""
+        return is_allowed(self.principal.role, "assessments:score")
+
+    @property
+    def can_see_worklist(self) -> bool:
+        """Whether the role may read the coordinator worklist."""
+        return is_allowed(self.principal.role, "worklist:read")
+
+
+def web_settings(request: Request) -> WebSettings:
+    """The app's web settings (set by the router lifespan), else the process-wide ones."""
+    settings = getattr(request.app.state, "web_settings", None)
+    return settings if isinstance(settings, WebSettings) else get_web_settings()
+
+
+def _audit_denied(database: Database, principal: Principal, action: str) -> None:
+    with database.transaction() as session:
+        audit_repo.append(
+            session, actor_key_id=principal.key_id, role=principal.role, action=action, outcome="denied"
+        )
+
+
+def signed_in(action: Action) -> Callable[[Request], Awaitable[WebUser]]:
+    """A dependency: the session's key re-authenticated on every request, and its role checked."""
+
+    async def dependency(request: Request) -> WebUser:
+        session = read_session(request, web_settings(request))
+        if session is None or session.api_key is None:
+            raise SignInRequired
+        database = database_of(request)
+        try:
+            principal = await run_in_threadpool(authenticate, database, session.api_key)
+        except NotAuthenticated:
+            raise SignInRequired from None  # revoked since sign-in
+        if not is_allowed(principal.role, action):
+            await run_in_threadpool(_audit_denied, database, principal, action)
+            raise PermissionDenied(f"your role ({principal.role}) may not do this ({action})")
+        return WebUser(principal, session)
+
+    return dependency
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, if it carries the session's CSRF token (else CsrfRejected → 403)."""
+    form = await request.form()
+    if not csrf_matches(read_session(request, web_settings(request)), form.get(CSRF_FIELD)):
+        raise CsrfRejected
+    return form
+
+
+def redirect(url: str) -> Response:
+    """303 See Other (after a post the browser fetches ``url`` with GET)."""
+    return secure_headers(RedirectResponse(url, status_code=303))
+
+
+def error_page(request: Request, status_code: int, message: str) -> Response:
+    """A plain error page that keeps the visitor's session."""
+    settings = web_settings(request)
+    session = read_session(request, settings)
+    context = {"title": f"Error {status_code}", "status_code": status_code, "message": message}
+    fresh = session is None
+    return page(
+        request,
+        "error.html",
+        context,
+        session=session or new_session(),
+        settings=settings,
+        status_code=status_code,
+        set_cookie=fresh,
+    )
+
+
+ERRORS: tuple[tuple[type[Exception], int], ...] = (
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidInput, 422),
+    (ModelNotLoaded, 503),
+)
+
+
+class WebRoute(APIRoute):
+    """A route whose sign-in, CSRF and workflow errors become HTML pages, not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler (dependencies included) to turn known errors into pages."""
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequired:
+                return redirect(SIGN_IN_PATH)
+            except CsrfRejected:
+                return error_page(request, 403, CSRF_MESSAGE)
+            except RequestValidationError:
+                return error_page(request, 422, "The address of this page has values it does not accept.")
+            except tuple(cls for cls, _ in ERRORS) as error:
+                status = next(code for cls, code in ERRORS if isinstance(error, cls))
+                return error_page(request, status, str(error))
+
+        return handler

@@ -1,0 +1,101 @@
+"""The assessment form and the result page (pathway, tier, flags, risk as 100 people, explanation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from api.auth.permissions import is_allowed
+from api.deps import app_settings, loaded_assessor
+from api.web.form_fields import GROUPS, default_values
+from api.web.form_parse import (
+    FormValues,
+    form_values,
+    parse_record,
+    record_json_without_names,
+    values_from_record,
+)
+from api.web.guard import WebRoute, WebUser, checked_form, signed_in, web_settings
+from api.web.referral_form import ReferralForm, default_referral_values
+from api.web.render import page
+from api.web.risk_view import icon_arrays
+from api.web.samples import load_sample, sample_names
+from reports import DocumentKind, documents_for
+from risk.contract import Assessment, PatientRecord
+
+router = APIRouter(route_class=WebRoute)
+Scorer = Annotated[WebUser, Depends(signed_in("assessments:score"))]
+Form = Annotated[FormData, Depends(checked_form)]
+
+
+def _form_page(
+    request: Request, user: WebUser, values: FormValues, errors: dict[str, str], status_code: int = 200
+) -> Response:
+    context = {
+        "title": "Assess a patient" if not errors else "Assess a patient (check the form)",
+        "user": user,
+        "groups": GROUPS,
+        "values": values,
+        "errors": errors,
+        "samples": sample_names(),
+    }
+    settings = web_settings(request)
+    return page(
+        request, "assess.html", context, session=user.session, settings=settings, status_code=status_code
+    )
+
+
+def letter_warranted(assessment: Assessment) -> bool:
+    """Whether the referral service will write a letter (a PCP letter or the pathway's note)."""
+    return any(kind is not DocumentKind.PATIENT_COPY for kind in documents_for(assessment))
+
+
+def result_page(
+    request: Request,
+    user: WebUser,
+    record: PatientRecord,
+    referral: ReferralForm | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The result of one record, with the referral form (blank, or as posted with its errors)."""
+    assessment = loaded_assessor(request).assess(record)
+    referral = referral or ReferralForm(default_referral_values(app_settings(request)))
+    context: dict[str, Any] = {
+        "title": "Assessment result",
+        "user": user,
+        "a": assessment,
+        "arrays": icon_arrays(assessment.risk),
+        "record_json": record_json_without_names(record),
+        "referral": referral,
+        "letter_warranted": letter_warranted(assessment),
+        "idempotency_key": str(uuid.uuid4()),
+        "can_refer": is_allowed(user.principal.role, "referrals:create"),
+    }
+    settings = web_settings(request)
+    return page(
+        request, "result.html", context, session=user.session, settings=settings, status_code=status_code
+    )
+
+
+@router.get("/web/assess")
+async def assess_form(request: Request, user: Scorer, sample: str | None = None) -> Response:
+    """The blank form, or a sample patient loaded into it."""
+    values = default_values(dt.date.today())
+    data = load_sample(sample) if sample else None
+    if data is not None:
+        values = values_from_record(data, values)
+    return _form_page(request, user, values, {})
+
+
+@router.post("/web/assess")
+async def assess(request: Request, user: Scorer, form: Form) -> Response:
+    """Score the posted record; the form again with every message next to its field if invalid."""
+    parsed = parse_record(form_values(form))
+    if parsed.record is None:
+        return _form_page(request, user, parsed.values, parsed.errors, status_code=422)
+    return result_page(request, user, parsed.record)

@@ -1,0 +1,118 @@
+"""Sign in with an API key, sign out, the start page and the stylesheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import FileResponse, Response
+
+from api.auth.permissions import is_allowed
+from api.auth.principal import Principal, authenticate
+from api.db import audit_repo
+from api.db.app_state import database_of
+from api.db.engine import Database
+from api.web.guard import WebRoute, checked_form, error_page, redirect, web_settings
+from api.web.render import page, secure_headers
+from api.web.session import clear_session, new_session, read_session, write_session
+from risk.errors import NotAuthenticated, NotFound
+
+router = APIRouter(route_class=WebRoute)
+Form = Annotated[FormData, Depends(checked_form)]
+STATIC = Path(__file__).parent / "static"
+STATIC_FILES = {"web.css": "text/css"}
+
+
+def start_page(principal: Principal) -> str:
+    """Where a role starts: scoring for clinicians, the worklist for coordinators."""
+    if is_allowed(principal.role, "assessments:score"):
+        return "/web/assess"
+    if is_allowed(principal.role, "worklist:read"):
+        return "/web/worklist"
+    return "/web/no-pages"
+
+
+def _audit_sign_in(database: Database, principal: Principal | None) -> None:
+    with database.transaction() as session:
+        audit_repo.append(
+            session,
+            actor_key_id=principal.key_id if principal else None,
+            role=principal.role if principal else None,
+            action="web:sign_in",
+            outcome="ok" if principal else "unauthenticated",
+        )
+
+
+def _try_sign_in(database: Database, key: str) -> Principal | None:
+    try:
+        principal = authenticate(database, key)
+    except NotAuthenticated:
+        principal = None
+    _audit_sign_in(database, principal)
+    return principal
+
+
+@router.get("/web")
+async def home(request: Request) -> Response:
+    """The signed-in user's start page, else the sign-in page."""
+    session = read_session(request, web_settings(request))
+    if session is None or session.api_key is None:
+        return redirect("/web/sign-in")
+    try:
+        principal = await run_in_threadpool(authenticate, database_of(request), session.api_key)
+    except NotAuthenticated:
+        return redirect("/web/sign-in")
+    return redirect(start_page(principal))
+
+
+@router.get("/web/sign-in")
+async def sign_in_form(request: Request) -> Response:
+    """The sign-in form (a fresh anonymous session carries its CSRF token)."""
+    settings = web_settings(request)
+    existing = read_session(request, settings)
+    session = existing or new_session()
+    context = {"title": "Sign in", "error": None}
+    return page(request, "sign_in.html", context, session=session, settings=settings, set_cookie=not existing)
+
+
+@router.post("/web/sign-in")
+async def sign_in(request: Request, form: Form) -> Response:
+    """Check the key; on success a new session (new CSRF token) holds it."""
+    settings = web_settings(request)
+    key = str(form.get("api_key") or "").strip()
+    principal = await run_in_threadpool(_try_sign_in, database_of(request), key)
+    if principal is None:
+        session = read_session(request, settings) or new_session()
+        context = {"title": "Sign in", "error": "This API key is not valid, or it has been revoked."}
+        return page(request, "sign_in.html", context, session=session, settings=settings, status_code=401)
+    response = redirect(start_page(principal))
+    write_session(response, new_session(api_key=key), settings)
+    return response
+
+
+@router.post("/web/sign-out")
+async def sign_out(request: Request, _form: Form) -> Response:
+    """Forget the key: the cookie is expired and the browser returns to sign-in."""
+    response = redirect("/web/sign-in")
+    clear_session(response, web_settings(request))
+    return response
+
+
+@router.get("/web/static/{name}")
+async def static_file(name: str) -> Response:
+    """The stylesheet (a fixed list of files, so no path from the URL reaches the disk)."""
+    if name not in STATIC_FILES:
+        raise NotFound(f"no static file {name!r}")
+    response = FileResponse(STATIC / name, media_type=STATIC_FILES[name])
+    secure_headers(response)
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@router.get("/web/no-pages")
+async def no_pages(request: Request) -> Response:
+    """Roles without a page here (analysts) use the API."""
+    return error_page(request, 403, "Your role has no pages here; use the API with your key.")

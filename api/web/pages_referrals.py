@@ -1,0 +1,129 @@
+"""Create a referral from a result, show it with its letters, serve the PDFs, move its status."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, Response
+
+from api.referrals.app_state import referrals_of
+from api.referrals.schemas import ReferralDetail, TransitionIn
+from api.referrals.service import Letter
+from api.referrals.states import REASON_REQUIRED, allowed_moves
+from api.web.guard import WebRoute, WebUser, checked_form, redirect, signed_in, web_settings
+from api.web.pages_assess import result_page
+from api.web.referral_form import parse_referral, referral_values
+from api.web.render import LETTER_CSP, page, secure_headers
+from reports import DocumentKind, documents_for
+from risk.contract import PatientRecord
+from risk.errors import Conflict, InvalidInput, NotFound
+
+router = APIRouter(route_class=WebRoute)
+Creator = Annotated[WebUser, Depends(signed_in("referrals:create"))]
+Reader = Annotated[WebUser, Depends(signed_in("referrals:read"))]
+Mover = Annotated[WebUser, Depends(signed_in("referrals:transition"))]
+Form = Annotated[FormData, Depends(checked_form)]
+LETTERS: dict[str, Letter] = {"letter": "pcp", "patient-letter": "patient"}
+
+
+def _hidden_record(form: FormData) -> PatientRecord:
+    """The assessed record carried by the result page (names are added from the referral form)."""
+    try:
+        return PatientRecord.model_validate_json(str(form.get("record") or ""))
+    except ValidationError:
+        raise InvalidInput("the assessed record was lost or altered; assess the patient again", []) from None
+
+
+@router.post("/web/referrals")
+async def create_referral(request: Request, user: Creator, form: Form) -> Response:
+    """Create the referral through the workflow service (idempotent per result page)."""
+    record = _hidden_record(form)
+    parsed = parse_referral(record, referral_values(form))
+    if parsed.body is None:
+        return result_page(request, user, record, parsed, status_code=422)
+    service = referrals_of(request).service
+    key = str(form.get("idempotency_key") or "") or None
+    try:
+        created, _ = await run_in_threadpool(service.create, user.principal, parsed.body, key)
+    except InvalidInput as error:
+        parsed.errors["record"] = str(error)
+        return result_page(request, user, record, parsed, status_code=422)
+    return redirect(f"/web/referrals/{created.id}")
+
+
+def _referral_page(
+    request: Request, user: WebUser, detail: ReferralDetail, error: str | None = None, status_code: int = 200
+) -> Response:
+    context = {
+        "title": "Referral",
+        "user": user,
+        "r": detail,
+        "moves": sorted(allowed_moves(detail.status)),
+        "reason_required": sorted(REASON_REQUIRED),
+        "has_patient_copy": DocumentKind.PATIENT_COPY in documents_for(detail.assessment),
+        "error": error,
+    }
+    settings = web_settings(request)
+    return page(
+        request, "referral.html", context, session=user.session, settings=settings, status_code=status_code
+    )
+
+
+@router.get("/web/referrals/{referral_id}")
+async def show_referral(request: Request, user: Reader, referral_id: uuid.UUID) -> Response:
+    """The referral: status, history, letter previews, PDFs and the status form."""
+    detail = await run_in_threadpool(referrals_of(request).service.get, user.principal, referral_id)
+    return _referral_page(request, user, detail)
+
+
+@router.post("/web/referrals/{referral_id}/status")
+async def move_referral(request: Request, user: Mover, form: Form, referral_id: uuid.UUID) -> Response:
+    """Move the referral (reason recorded); a refused move is explained on the referral page."""
+    service = referrals_of(request).service
+    reason = str(form.get("reason") or "").strip() or None
+    try:
+        move = TransitionIn.model_validate({"to": form.get("to"), "reason": reason})
+        await run_in_threadpool(service.transition, user.principal, referral_id, move)
+    except (ValidationError, InvalidInput, Conflict) as error:
+        message = _move_error(error)
+        detail = await run_in_threadpool(service.get, user.principal, referral_id)
+        status = 409 if isinstance(error, Conflict) else 422
+        return _referral_page(request, user, detail, message, status_code=status)
+    return redirect(f"/web/referrals/{referral_id}")
+
+
+def _move_error(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return "Choose a status from the list (a reason may have at most 2000 characters)."
+    return str(error)
+
+
+async def _letter_html(request: Request, user: WebUser, referral_id: uuid.UUID, which: str) -> str:
+    service = referrals_of(request).service
+    letter = LETTERS.get(which)
+    if letter is None:
+        raise NotFound(f"no letter {which!r}")
+    return await run_in_threadpool(service.letter_html, user.principal, referral_id, letter)
+
+
+@router.get("/web/referrals/{referral_id}/{which}.html")
+async def letter_html(request: Request, user: Reader, referral_id: uuid.UUID, which: str) -> Response:
+    """The stored letter, for the sandboxed preview frame (its own strict CSP)."""
+    html = await _letter_html(request, user, referral_id, which)
+    return secure_headers(HTMLResponse(html), csp=LETTER_CSP)
+
+
+@router.get("/web/referrals/{referral_id}/{which}.pdf")
+async def letter_pdf(request: Request, user: Reader, referral_id: uuid.UUID, which: str) -> Response:
+    """The letter as PDF, rendered in the pool from the stored HTML (a download)."""
+    html = await _letter_html(request, user, referral_id, which)
+    pdf = await referrals_of(request).pdf.render(html)
+    name = f"referral-{referral_id}-{which}.pdf"
+    response = Response(pdf, media_type="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return secure_headers(response)
