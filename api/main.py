@@ -12,6 +12,7 @@ import structlog
 from fastapi import APIRouter, FastAPI
 
 from api.errors import install_error_handlers
+from api.fhir import routes as fhir_routes
 from api.logging import RequestLogMiddleware, configure_logging
 from api.referrals.lifespan import referral_lifespan
 from api.referrals.ports import PdfRenderer
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     referrals.router,
     worklist.router,
     audit.router,
+    fhir_routes.router,
 )
 
 
