@@ -12,15 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from risk.contract import (
-    Assessment,
-    Contribution,
-    Criterion,
-    Flag,
-    ModelInfo,
-    PatientRecord,
-    RiskEstimate,
-)
+from risk.contract import Assessment, ModelInfo, PatientRecord
 from risk.facts import facts_from_frame, facts_from_record
 from risk.flatten import flatten_outcome
 from risk.model.scorer import ModelOutput, RefractureModel
@@ -52,38 +44,30 @@ class Assessor:
         prediction = self.model.predict(facts)
         outcome = evaluate(facts, prediction.risk_12m, self.config)
         has_risk = outcome.pathway != "oncology"
-        # model_construct: every value below comes from the rule table and the model, not
-        # from the caller, so re-validating ~30 small output objects would only cost time.
-        return Assessment.model_construct(
-            patient_id=record.patient_id,
-            assessment_date=record.assessment_date,
-            pathway=outcome.pathway,
-            risk_tier=outcome.risk_tier,
-            priority=outcome.priority,
-            refer_to_pcp=outcome.refer_to_pcp,
-            refer_to_specialist=outcome.refer_to_specialist,
-            recommended_therapy=outcome.recommended_therapy,
-            criteria=[
-                Criterion.model_construct(code=r.code, message=r.message, source=r.source)
-                for r in CRITERIA
-                if outcome.fired[r.code]
-            ],
-            flags=[
-                Flag.model_construct(
-                    code=r.code, severity=r.severity or "info", message=r.message, source=r.source
-                )
-                for r in FLAGS
-                if outcome.fired[r.code]
-            ],
-            risk=self._risk(prediction, outcome) if has_risk else None,
-            contributions=_contributions(prediction) if has_risk else [],
-            model=self.model_info,
-            missing_inputs=list(prediction.missing_inputs) if has_risk else [],
+        # One validation of one plain dict: cheaper than building ~30 nested models one by
+        # one, and the output is still checked against the contract (ranges, enums).
+        return Assessment.model_validate(
+            {
+                "patient_id": record.patient_id,
+                "assessment_date": record.assessment_date,
+                "pathway": outcome.pathway,
+                "risk_tier": outcome.risk_tier,
+                "priority": outcome.priority,
+                "refer_to_pcp": outcome.refer_to_pcp,
+                "refer_to_specialist": outcome.refer_to_specialist,
+                "recommended_therapy": outcome.recommended_therapy,
+                "criteria": [CRITERION_OUT[r.code] for r in CRITERIA if outcome.fired[r.code]],
+                "flags": [FLAG_OUT[r.code] for r in FLAGS if outcome.fired[r.code]],
+                "risk": self._risk(prediction, outcome) if has_risk else None,
+                "contributions": _contributions(prediction) if has_risk else [],
+                "model": self.model_info,
+                "missing_inputs": list(prediction.missing_inputs) if has_risk else [],
+            }
         )
 
-    def _risk(self, prediction: ModelOutput, outcome: RuleOutcome) -> RiskEstimate:
+    def _risk(self, prediction: ModelOutput, outcome: RuleOutcome) -> dict[str, Any]:
         rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], self.config)
-        return RiskEstimate.model_construct(**treated_risks(prediction.risk_12m, prediction.risk_24m, rr))
+        return treated_risks(prediction.risk_12m, prediction.risk_24m, rr)
 
     def assess_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
         """A normalised, valid cohort frame → one flat row per patient, same order."""
@@ -114,5 +98,14 @@ def number_needed_to_treat(reduction: float) -> int | None:
     return math.ceil(round(1 / reduction, 9)) if reduction > 0 else None
 
 
-def _contributions(prediction: ModelOutput) -> list[Contribution]:
-    return [Contribution(feature=c.feature, value=c.value, effect=c.effect) for c in prediction.contributions]
+def _contributions(prediction: ModelOutput) -> list[dict[str, Any]]:
+    return [{"feature": c.feature, "value": c.value, "effect": c.effect} for c in prediction.contributions]
+
+
+CRITERION_OUT: dict[str, dict[str, str]] = {
+    r.code: {"code": r.code, "message": r.message, "source": r.source} for r in CRITERIA
+}
+FLAG_OUT: dict[str, dict[str, str]] = {
+    r.code: {"code": r.code, "severity": r.severity or "info", "message": r.message, "source": r.source}
+    for r in FLAGS
+}
