@@ -1,0 +1,71 @@
+"""Medications: glucocorticoid dose from a MedicationStatement, medicationReference, not-current drugs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from api.fhir.mapping import map_bundle
+from api.fhir.terminology import RXNORM
+from tests.api.fhir.factories import bundle, kyphoplasty, patient
+
+DAY = dt.date(2024, 3, 15)
+PREDNISOLONE = {"coding": [{"system": RXNORM, "code": "8638"}]}
+
+
+def _statement(dosage: dict[str, object], status: str = "active") -> dict[str, object]:
+    return {
+        "resourceType": "MedicationStatement",
+        "id": "ms-pred",
+        "status": status,
+        "medicationReference": {"reference": "Medication/pred"},
+        "subject": {"reference": "Patient/pt-1"},
+        "effectivePeriod": {"start": "2023-09-15"},
+        "dosage": [dosage],
+    }
+
+
+MEDICATION = {"resourceType": "Medication", "id": "pred", "code": PREDNISOLONE}
+DAILY_7_5 = {
+    "doseAndRate": [{"doseQuantity": {"value": 7.5, "unit": "mg"}}],
+    "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
+}
+
+
+def test_current_prednisolone_gives_dose_and_months() -> None:
+    result = map_bundle(
+        bundle([patient(), kyphoplasty(), MEDICATION, _statement(DAILY_7_5)]), assessment_date=DAY
+    )
+    assert result.record is not None
+    assert result.record.glucocorticoid_mg_per_day == 7.5
+    assert result.record.glucocorticoid_months == 6.0
+    assert result.record.current_treatment == "none"
+
+
+def test_dose_not_derivable_is_reported_missing() -> None:
+    resources = [patient(), kyphoplasty(), MEDICATION, _statement({"text": "as directed"})]
+    result = map_bundle(bundle(resources), assessment_date=DAY)
+    assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
+    assert "glucocorticoid_mg_per_day" in result.report.missing
+    assert any("dose not derivable" in i.reason for i in result.report.ignored)
+
+
+def test_stopped_glucocorticoid_is_not_current() -> None:
+    resources = [patient(), kyphoplasty(), MEDICATION, _statement(DAILY_7_5, status="stopped")]
+    result = map_bundle(bundle(resources), assessment_date=DAY)
+    assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
+    assert any("not current" in i.reason for i in result.report.ignored)
+
+
+def test_proposed_medication_request_is_not_a_prescription() -> None:
+    request = {
+        "resourceType": "MedicationRequest",
+        "id": "mr-1",
+        "status": "active",
+        "intent": "proposal",
+        "medicationCodeableConcept": {"coding": [{"system": RXNORM, "code": "904419"}]},
+        "subject": {"reference": "Patient/pt-1"},
+        "authoredOn": "2024-01-01",
+    }
+    result = map_bundle(bundle([patient(), kyphoplasty(), request]), assessment_date=DAY)
+    assert result.record is not None and result.record.current_treatment == "none"
+    assert result.report.ignored[0].reason == "intent 'proposal': not a prescription"
