@@ -24,8 +24,8 @@ def _statement(dosage: dict[str, object], status: str = "active") -> dict[str, o
     }
 
 
-MEDICATION = {"resourceType": "Medication", "id": "pred", "code": PREDNISOLONE}
-DAILY_7_5 = {
+MEDICATION: dict[str, object] = {"resourceType": "Medication", "id": "pred", "code": PREDNISOLONE}
+DAILY_7_5: dict[str, object] = {
     "doseAndRate": [{"doseQuantity": {"value": 7.5, "unit": "mg"}}],
     "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
 }
