@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api import cli_keys, cli_model
+from api.cli_fhir import fhir_assess
 from api.cli_score import ScoreSummary, default_errors_path, score_file
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -26,6 +27,7 @@ app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_
 console = Console()
 error_console = Console(stderr=True)
 app.add_typer(cli_keys.app, name="keys")
+app.command("fhir-assess")(fhir_assess)
 MAX_EXIT = 255
 USER_ERROR = 1
 

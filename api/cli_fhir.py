@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from api.fhir.service import assess_bundle
-from api.fhir.settings import get_fhir_settings
 from api.settings import get_settings
 from risk.assess import Assessor
 from risk.errors import FieldError, InvalidInput, OsteorefError
@@ -52,7 +51,7 @@ def fhir_assess(
             data,
             assessor,
             assessment_date=_date(assessment_date),
-            lookback_months=get_fhir_settings().fhir_lookback_months,
+            lookback_months=settings.fhir_lookback_months,
             base_url=settings.public_base_url,
         )
     except OsteorefError as exc:

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./osteoref.db"
     pdf_workers: int = Field(default=2, ge=1, le=64)
     public_base_url: str = "http://127.0.0.1:8000"
+    fhir_lookback_months: int = Field(default=24, ge=1, le=240)
     log_json: bool = False
 
     letterhead_organisation: str = DEVELOPMENT_ORGANISATION

@@ -16,7 +16,6 @@ from api.auth.principal import Principal
 from api.deps import AssessorDep, SettingsDep
 from api.errors import MalformedJson, error_responses
 from api.fhir.service import assess_bundle
-from api.fhir.settings import get_fhir_settings
 from risk.errors import FieldError
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
@@ -55,7 +54,7 @@ async def fhir_assess(
         bundle,
         assessor,
         assessment_date=assessment_date or dt.date.today(),
-        lookback_months=get_fhir_settings().fhir_lookback_months,
+        lookback_months=settings.fhir_lookback_months,
         base_url=settings.public_base_url,
     )
     log.info(

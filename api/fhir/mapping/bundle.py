@@ -20,8 +20,9 @@ from api.fhir.mapping.patient import map_patient
 from api.fhir.mapping.procedures import map_procedures
 from api.fhir.mapping.record import build_record
 from api.fhir.mapping.report import MappingResult
-from api.fhir.settings import DEFAULT_LOOKBACK_MONTHS
 from risk.errors import FieldError, InvalidInput
+
+DEFAULT_LOOKBACK_MONTHS = 24  # the service passes settings.fhir_lookback_months
 
 ACCEPTED_TYPES = frozenset({"collection", "searchset", "transaction"})
 MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
