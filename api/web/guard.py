@@ -103,7 +103,11 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     """A plain error page that keeps the visitor's session."""
     settings = web_settings(request)
     session = read_session(request, settings)
-    context = {"title": f"Error {status_code}", "status_code": status_code, "message": message}
+    context = {
+        "title": f"Error {status_code}",
+        "message": message,
+        "signed_in": session is not None and session.api_key is not None,
+    }
     fresh = session is None
     return page(
         request,

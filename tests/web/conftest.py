@@ -25,6 +25,11 @@ SECRET = "test-secret-" + "x" * 40
 CSRF_PATTERN = re.compile(rf'name="{CSRF_FIELD}" value="([^"]+)"')
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker of the browser tests."""
+    config.addinivalue_line("markers", "browser: drives headless Chromium against a real uvicorn")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests skip only when Chromium is absent and OSTEOREF_REQUIRE_BROWSER is unset."""
     if CHROMIUM.exists():
@@ -33,7 +38,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return  # the browser fixture fails loudly instead
     skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (set OSTEOREF_REQUIRE_BROWSER to fail)")
     for item in items:
-        if "browser" in item.keywords or "tests/web/test_browser" in item.nodeid:
+        if "browser" in item.keywords:
             item.add_marker(skip)
 
 
@@ -88,3 +93,8 @@ def sign_in(client: TestClient, key: str) -> str:
     response = client.post("/web/sign-in", data={"api_key": key, CSRF_FIELD: token})
     assert response.status_code == 303, response.text
     return csrf_of(client.get(response.headers["location"]).text)
+
+
+from tests.web.browser import browser, page, server  # noqa: E402  (fixtures of the browser tests)
+
+__all__ = ["browser", "page", "server"]
