@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-import jupytext
+import jupytext  # type: ignore[import-untyped]
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -21,7 +21,7 @@ def test_notebook_runs(source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     # The kernelspec runs "python": put this interpreter's directory first so the kernel is the project venv.
     monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     notebook = jupytext.read(source)
-    nbformat.write(notebook, tmp_path / f"{source.stem}.ipynb")
+    nbformat.write(notebook, tmp_path / f"{source.stem}.ipynb")  # type: ignore[no-untyped-call]
     parameters = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
     assert parameters and "SMOKE = True" in parameters[0].source
     client = NotebookClient(
