@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from api.cds.routes import router as cds_router
 from api.cds.runtime import build_runtime, install_cds
 from api.cds.settings import CdsClient, CdsSettings
-from api.db.app_state import attach_database
 from api.db.engine import Database
 from api.main import create_app
 from api.settings import DEFAULT_MODEL_PATH, Settings
@@ -67,12 +66,20 @@ def cds_settings(ec: Signer) -> CdsSettings:
     )
 
 
+class NoPdf:
+    """The hooks never render a PDF: a renderer that fails loudly if asked (and spawns no pool)."""
+
+    async def render(self, html_text: str) -> bytes:
+        raise AssertionError("a CDS hook must never render a PDF")
+
+
 @pytest.fixture
 def app(cds_settings: CdsSettings, remote: FakeRemote, database: Database) -> FastAPI:
-    application = create_app(Settings(model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL))
+    url = database.engine.url.render_as_string(hide_password=False)
+    settings = Settings(model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL, database_url=url)
+    application = create_app(settings, pdf_renderer=NoPdf())
     application.include_router(cds_router)
     install_cds(application, build_runtime(cds_settings, transport=httpx.MockTransport(remote.handle)))
-    attach_database(application, database)
     return application
 
 

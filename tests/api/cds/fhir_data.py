@@ -41,7 +41,12 @@ def t_score(value: float, code: str = "38264-8") -> dict[str, Any]:
         "subject": {"reference": f"Patient/{PATIENT_ID}"},
         "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
         "effectiveDateTime": days_ago(40),
-        "valueQuantity": {"value": value, "unit": "T-Score", "system": "http://unitsofmeasure.org", "code": "1"},
+        "valueQuantity": {
+            "value": value,
+            "unit": "T-Score",
+            "system": "http://unitsofmeasure.org",
+            "code": "1",
+        },
     }
 
 

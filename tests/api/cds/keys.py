@@ -37,7 +37,13 @@ class Signer:
     def token(self, path: str, *, header: dict[str, Any] | None = None, **claims: Any) -> str:
         """A signed token for ``BASE_URL + path``; keyword claims override (None removes)."""
         now = int(time.time())
-        body = {"iss": self.iss, "aud": BASE_URL + path, "exp": now + 300, "iat": now, "jti": str(uuid.uuid4())}
+        body = {
+            "iss": self.iss,
+            "aud": BASE_URL + path,
+            "exp": now + 300,
+            "iat": now,
+            "jti": str(uuid.uuid4()),
+        }
         body |= claims
         body = {k: v for k, v in body.items() if v is not None}
         headers = {"kid": self.kid, "typ": "JWT"} | ({"jku": self.jku} if self.jku else {}) | (header or {})

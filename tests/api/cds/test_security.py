@@ -48,7 +48,7 @@ def test_missing_header_is_rejected(client: TestClient) -> None:
 def test_alg_none_is_rejected(client: TestClient, ec: Signer) -> None:
     now = int(time.time())
     claims = {"iss": EC_ISS, "aud": BASE_URL + DISCOVERY, "exp": now + 300, "iat": now, "jti": "n-1"}
-    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": ec.kid, "typ": "JWT"})
+    unsigned = jwt.encode(claims, "", algorithm="none", headers={"kid": ec.kid, "typ": "JWT"})
     _rejected(client, unsigned, "alg 'none' refused")
 
 
