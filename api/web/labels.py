@@ -42,6 +42,6 @@ def percent(probability: float | None) -> str:
     """A probability as a whole percentage ("18%"); under 1% as "<1%"; None as an em dash."""
     if probability is None:
         return "—"
-    if 0 < probability < 0.005:
+    if 0 < probability < 0.01:
         return "<1%"
     return f"{round(probability * 100)}%"
