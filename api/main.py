@@ -18,6 +18,7 @@ from api.referrals.lifespan import referral_lifespan
 from api.referrals.ports import PdfRenderer
 from api.routes import assessments, audit, health, referrals, worklist
 from api.settings import Settings, get_settings
+from api.web import routes as web_routes
 from risk.assess import Assessor
 from risk.errors import OsteorefError
 
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     worklist.router,
     audit.router,
     fhir_routes.router,
+    web_routes.router,
 )
 
 
