@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from reports.cohort.kpis import KPIS, fls_kpis, iof_band, kpi_data, measure
+from risk.cohort.kpi_columns import kpi_columns_markdown
 
 
 @pytest.mark.parametrize(
@@ -78,3 +81,8 @@ def test_treatment_started_counts_only_recommended_patients(scored_fls: pd.DataF
     recommended = next(r for r in fls_kpis(scored_fls) if r.key == "treatment_recommended")
     assert started.denominator is not None and recommended.numerator is not None
     assert started.denominator + started.not_yet_due == recommended.numerator
+
+
+def test_docs_table_is_generated_from_the_column_table() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "analysts.md"
+    assert kpi_columns_markdown() in docs.read_text(encoding="utf-8")
