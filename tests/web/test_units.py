@@ -32,7 +32,10 @@ def test_icon_array_without_treatment_estimate() -> None:
     assert "no estimate with treatment" in array.summary
 
 
-@pytest.mark.parametrize(("p", "text"), [(0.0, "0%"), (0.009, "<1%"), (0.01, "1%"), (0.184, "18%"), (None, "—")])
+PERCENTS = [(0.0, "0%"), (0.009, "<1%"), (0.01, "1%"), (0.184, "18%"), (None, "—")]
+
+
+@pytest.mark.parametrize(("p", "text"), PERCENTS)
 def test_percent(p: float | None, text: str) -> None:
     assert percent(p) == text
 
