@@ -46,7 +46,8 @@ def risk_card(assessment: Assessment, site: CardSite) -> dict[str, Any]:
 
 def info_card(assessment: Assessment, site: CardSite) -> dict[str, Any]:
     """A short info card for the oncology and trauma pathways (no risk, no referral suggestion)."""
-    card = base_card(assessment, site, INFO_SUMMARY[assessment.pathway], detail_markdown(assessment, site))
+    detail = detail_markdown(assessment, site, with_risk=False)
+    card = base_card(assessment, site, INFO_SUMMARY[assessment.pathway], detail)
     card["indicator"] = "info"
     card["links"] = [_model_card_link(site)]
     return card
@@ -78,7 +79,7 @@ def risk_summary(assessment: Assessment) -> str:
     return f"{head}{tier_text}: refer to PCP for osteoporosis care ({assessment.priority})"
 
 
-def detail_markdown(assessment: Assessment, site: CardSite) -> str:
+def detail_markdown(assessment: Assessment, site: CardSite, *, with_risk: bool = True) -> str:
     """GitHub Markdown: decision, risk table, criteria, flags, missing inputs, model."""
     lines = [
         f"**Pathway:** {assessment.pathway.replace('_', ' ')} · "
@@ -87,7 +88,7 @@ def detail_markdown(assessment: Assessment, site: CardSite) -> str:
         "",
         f"**Recommended drug class:** {THERAPY[assessment.recommended_therapy]}",
     ]
-    lines += _risk_table(assessment)
+    lines += _risk_table(assessment) if with_risk else ["", "No model risk is shown on this pathway."]
     lines += _listing("Criteria", [(c.code, c.message, c.source) for c in assessment.criteria])
     lines += _listing("Flags", [(f"{f.code} ({f.severity})", f.message, f.source) for f in assessment.flags])
     if assessment.missing_inputs:
