@@ -39,7 +39,7 @@ class CdsSettings(BaseSettings):
     cds_fhir_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     cds_fhir_max_pages: int = Field(default=10, ge=1, le=100)
     cds_lookback_months: int = Field(default=24, ge=1, le=120)
-    cds_referral_page_path: str = Field(default="/referrals/new", pattern=r"^/")
+    cds_referral_page_path: str = Field(default="/web/assess", pattern=r"^/")
 
 
 @lru_cache(maxsize=1)

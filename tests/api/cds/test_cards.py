@@ -17,7 +17,7 @@ from risk.contract import PatientRecord
 from tests.api.cds.spec_checks import check_response
 
 SAMPLES = sorted((PROJECT_ROOT / "data" / "sample" / "patients").glob("*.json"))
-SITE = CardSite("osteoref", "https://o.test/model-card", "https://o.test/referrals/new")
+SITE = CardSite("osteoref", "https://o.test/model-card", "https://o.test/web/assess")
 
 
 @pytest.fixture(scope="module")

@@ -66,7 +66,7 @@ def test_patient_view_shows_the_risk_card(client: TestClient, ec: Signer) -> Non
     assert "| Without treatment |" in card["detail"]
     assert "| With the recommended treatment |" in card["detail"]
     assert "`VH_RECENT_FRACTURE`" in card["detail"]
-    assert {link["url"] for link in card["links"]} == {f"{BASE_URL}/referrals/new", f"{BASE_URL}/model-card"}
+    assert {link["url"] for link in card["links"]} == {f"{BASE_URL}/web/assess", f"{BASE_URL}/model-card"}
     assert "suggestions" not in card
 
 
