@@ -17,7 +17,7 @@ from risk.facts import facts_from_frame, facts_from_record
 from risk.flatten import flatten_outcome
 from risk.model.scorer import ModelOutput, RefractureModel
 from risk.rules.config import RuleConfig
-from risk.rules.decisions import relative_risk
+from risk.rules.decisions import number_needed_to_treat, relative_risk
 from risk.rules.engine import RULESET_VERSION, RuleOutcome, evaluate
 from risk.rules.table import CRITERIA, FLAGS
 
@@ -50,12 +50,7 @@ class Assessor:
             {
                 "patient_id": record.patient_id,
                 "assessment_date": record.assessment_date,
-                "pathway": outcome.pathway,
-                "risk_tier": outcome.risk_tier,
-                "priority": outcome.priority,
-                "refer_to_pcp": outcome.refer_to_pcp,
-                "refer_to_specialist": outcome.refer_to_specialist,
-                "recommended_therapy": outcome.recommended_therapy,
+                **outcome.decisions(),
                 "criteria": [CRITERION_OUT[r.code] for r in CRITERIA if outcome.fired[r.code]],
                 "flags": [FLAG_OUT[r.code] for r in FLAGS if outcome.fired[r.code]],
                 "risk": self._risk(prediction, outcome) if has_risk else None,
@@ -89,13 +84,12 @@ def treated_risks(risk_12m: float, risk_24m: float, rr: float) -> dict[str, Any]
         "with_treatment_12m": treated_12m,
         "with_treatment_24m": risk_24m * rr,
         "absolute_reduction_12m": reduction,
-        "number_needed_to_treat_12m": number_needed_to_treat(reduction),
+        "number_needed_to_treat_12m": _whole(number_needed_to_treat(reduction)),
     }
 
 
-def number_needed_to_treat(reduction: float) -> int | None:
-    """1 / absolute reduction, rounded up; rounding 1/0.1 = 10.000000000000002 first keeps it 10."""
-    return math.ceil(round(1 / reduction, 9)) if reduction > 0 else None
+def _whole(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
 
 
 def _contributions(prediction: ModelOutput) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import pandas as pd
 from risk.contract import ModelInfo
 from risk.model.scorer import BatchOutput
 from risk.rules.config import RuleConfig
-from risk.rules.decisions import relative_risk
+from risk.rules.decisions import number_needed_to_treat, relative_risk
 from risk.rules.engine import RuleOutcome
 from risk.rules.table import CRITERIA, FLAGS
 
@@ -70,17 +70,11 @@ def flatten_outcome(
     untreated_24m = np.where(has_risk, batch.risk_24m, np.nan)
     rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], config)
     reduction = untreated_12m - untreated_12m * rr
-    with np.errstate(divide="ignore", invalid="ignore"):
-        nnt = np.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), np.nan)
+    nnt = number_needed_to_treat(reduction)
     columns = {
         "patient_id": frame["patient_id"].to_numpy(),
         "assessment_date": pd.to_datetime(frame["assessment_date"]).to_numpy(),
-        "pathway": outcome.pathway,
-        "risk_tier": outcome.risk_tier,
-        "priority": outcome.priority,
-        "refer_to_pcp": outcome.refer_to_pcp,
-        "refer_to_specialist": outcome.refer_to_specialist,
-        "recommended_therapy": outcome.recommended_therapy,
+        **outcome.decisions(),
         "criteria": join_codes([(r.code, outcome.fired[r.code]) for r in CRITERIA], n),
         "flags": join_codes([(r.code, outcome.fired[r.code]) for r in FLAGS], n),
         "new_vertebral_fracture_12m": untreated_12m,

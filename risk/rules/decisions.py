@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from risk import ops
 from risk.contract.enums import RecommendedTherapy
 from risk.rules.config import RuleConfig
@@ -68,6 +70,15 @@ def relative_risk(therapy: ops.Value, current: ops.Value, config: RuleConfig) ->
         config.relative_risk_anabolic,
         ops.where(antiresorptive, config.relative_risk_antiresorptive, float("nan")),
     )
+
+
+def number_needed_to_treat(reduction: ops.Value) -> ops.Value:
+    """1 / absolute risk reduction, rounded up; NaN where there is no reduction.
+
+    Rounding to 9 decimals first keeps 1/0.1 = 10.000000000000002 at 10, not 11.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ops.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), float("nan"))
 
 
 def choose_priority(

@@ -33,6 +33,17 @@ class RuleOutcome:
     recommended_therapy: ops.Value
     priority: ops.Value
 
+    def decisions(self) -> dict[str, ops.Value]:
+        """The decision fields of contract §2, by their contract names."""
+        return {
+            "pathway": self.pathway,
+            "risk_tier": self.risk_tier,
+            "priority": self.priority,
+            "refer_to_pcp": self.refer_to_pcp,
+            "refer_to_specialist": self.refer_to_specialist,
+            "recommended_therapy": self.recommended_therapy,
+        }
+
 
 def evaluate(facts: Facts, model_risk_12m: ops.Value, config: RuleConfig) -> RuleOutcome:
     """Apply rules.md to facts; ``model_risk_12m`` is NaN where no model risk exists."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from risk.assess import Assessor, number_needed_to_treat
+from risk.assess import Assessor
 from risk.cohort import read_cohort_chunks, validate_frame
 from risk.contract import Assessment, PatientRecord
 from risk.flatten import FLAT_COLUMNS
+from risk.rules.decisions import number_needed_to_treat
 from tests.risk.factories import make_record, record_from_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,6 +117,8 @@ def test_oncology_pathway_has_no_risk(assessor: Assessor) -> None:
 @pytest.mark.parametrize(("reduction", "nnt"), [(0.1, 10), (0.3, 4), (0.5, 2), (0.0999, 11)])
 def test_number_needed_to_treat_rounds_up_without_float_noise(reduction: float, nnt: int) -> None:
     assert number_needed_to_treat(reduction) == nnt
+    assert list(number_needed_to_treat(np.array([reduction, 0.0]))[:1]) == [nnt]
+    assert np.isnan(number_needed_to_treat(np.array([0.0]))[0])
 
 
 def test_contributions_are_largest_first_and_name_the_model(assessor: Assessor) -> None:
