@@ -11,6 +11,7 @@ import numpy as np
 
 from risk import ops
 from risk.facts import Facts
+from risk.rules import derived  # one definition of age, lowest T and fracture count
 
 NAN = math.nan
 TREATED = "treated_after_procedure"
@@ -85,11 +86,6 @@ def _flag(condition: ops.Value, missing: ops.Value) -> ops.Value:
     return ops.where(missing, NAN, as_float(condition))
 
 
-def _age(f: Facts) -> ops.Value:
-    born = f.get("age_from_birth_date", NAN)
-    return ops.where(ops.notnan(born), born, f.get("age_years", NAN))
-
-
 def _female(f: Facts) -> ops.Value:
     sex = f.get("sex")
     return _flag(sex == "female", ops.not_(ops.any_of(sex == "female", sex == "male")))
@@ -98,16 +94,6 @@ def _female(f: Facts) -> ops.Value:
 def _bmi(f: Facts) -> ops.Value:
     metres = f.get("height_cm", NAN) / 100.0
     return f.get("weight_kg", NAN) / (metres * metres)
-
-
-def _lowest_t(f: Facts) -> ops.Value:
-    # ISCD: the spine counts only with at least two evaluable vertebrae (rules.md lowest_t).
-    spine = ops.where(f.get("lumbar_vertebrae_evaluable", NAN) >= 2, f.get("t_score_lumbar_spine", NAN), NAN)
-    return ops.fmin(f.get("t_score_femoral_neck", NAN), f.get("t_score_total_hip", NAN), spine)
-
-
-def _vertebral_fractures(f: Facts) -> ops.Value:
-    return f.get("n_levels", NAN) + f.get("prior_vertebral_fractures", NAN)
 
 
 def _intradiscal(f: Facts) -> ops.Value:
@@ -137,13 +123,13 @@ def _boolean(name: str) -> Callable[[Facts], ops.Value]:
 _T_SCORES = ("t_score_femoral_neck", "t_score_total_hip", "t_score_lumbar_spine")
 
 INPUTS: tuple[ModelInput, ...] = (
-    ModelInput("age", ("birth_date", "age_years"), _age, Impute.MEDIAN, "training median"),
+    ModelInput("age", ("birth_date", "age_years"), derived.age, Impute.MEDIAN, "training median"),
     ModelInput("female", ("sex",), _female, Impute.PREVALENCE, "training share of women"),
     ModelInput("bmi", ("weight_kg", "height_cm"), _bmi, Impute.MEDIAN, "training median BMI"),
     ModelInput(
         "lowest_t",
         (*_T_SCORES, "lumbar_vertebrae_evaluable"),
-        _lowest_t,
+        derived.lowest_t,
         Impute.LINEAR_FIT,
         "linear fit on CT HU (training rows with both); without HU the training median",
         fit_from="ct_hu",
@@ -167,7 +153,7 @@ INPUTS: tuple[ModelInput, ...] = (
     ModelInput(
         "vertebral_fractures",
         ("treated_levels", "prior_vertebral_fractures"),
-        _vertebral_fractures,
+        derived.vertebral_fractures,
         Impute.MEDIAN,
         "training median",
         reported=("prior_vertebral_fractures",),

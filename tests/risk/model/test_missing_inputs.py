@@ -94,7 +94,8 @@ def test_t_score_is_imputed_from_hu_when_only_hu_is_known(shipped: RefractureMod
     assert lowest_t > {c.feature: c.effect for c in dense.contributions}["lowest_t"]
 
 
-def test_a_bare_facts_dict_never_fails(shipped: RefractureModel) -> None:
-    out = shipped.predict({"sex": "male"})
+def test_a_record_with_only_required_fields_scores(shipped: RefractureModel) -> None:
+    record = PatientRecord.model_validate(REQUIRED, strict=False)
+    out = shipped.predict(facts_from_record(record))
     assert math.isfinite(out.risk_12m)
-    assert "age_years" in out.missing_inputs
+    assert {"t_score_total_hip", "ct_hu", "weight_kg", "vitamin_d_ng_ml"} <= set(out.missing_inputs)
