@@ -11,9 +11,11 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import APIRouter, FastAPI
 
+from api.cds.routes import router as cds_router
 from api.errors import install_error_handlers
 from api.fhir import routes as fhir_routes
 from api.logging import RequestLogMiddleware, configure_logging
+from api.model_card.routes import router as model_card_router
 from api.referrals.lifespan import referral_lifespan
 from api.referrals.ports import PdfRenderer
 from api.routes import assessments, audit, health, referrals, worklist
@@ -32,6 +34,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     fhir_routes.router,
     web_routes.router,
+    cds_router,
+    model_card_router,
 )
 
 

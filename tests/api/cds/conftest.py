@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.cds.routes import router as cds_router
 from api.cds.runtime import build_runtime, install_cds
 from api.cds.settings import CdsClient, CdsSettings
 from api.db.engine import Database
@@ -78,7 +77,6 @@ def app(cds_settings: CdsSettings, remote: FakeRemote, database: Database) -> Fa
     url = database.engine.url.render_as_string(hide_password=False)
     settings = Settings(model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL, database_url=url)
     application = create_app(settings, pdf_renderer=NoPdf())
-    application.include_router(cds_router)
     install_cds(application, build_runtime(cds_settings, transport=httpx.MockTransport(remote.handle)))
     return application
 
