@@ -17,9 +17,12 @@ import numpy.typing as npt
 Value: TypeAlias = Any  # a Python scalar (one record) or a numpy array (a cohort)
 
 
+_ARRAY = np.ndarray
+
+
 def is_array(value: Value) -> bool:
     """True when the value is a cohort column rather than one record's scalar."""
-    return isinstance(value, np.ndarray)
+    return type(value) is _ARRAY  # exact type: faster than isinstance on the per-record path
 
 
 def isnan(value: Value) -> Value:
