@@ -99,5 +99,6 @@ class AuditEntry(Base):
     target_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))
 
+
 # Registers the CDS feedback table on Base.metadata (Alembic's comparison and create_all).
 from api.db import cds_models as _cds_models  # noqa: E402, F401
