@@ -16,18 +16,20 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_keys, cli_model
+from api import cli_analyst, cli_keys, cli_model
 from api.cli_fhir import fhir_assess
-from api.cli_score import ScoreSummary, default_errors_path, score_file
 from api.settings import get_settings
 from risk.assess import Assessor
 from risk.errors import OsteorefError
+from risk.scale import ScaleSummary, errors_path_for, score_file_chunked
 
 app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_help=True)
 console = Console()
 error_console = Console(stderr=True)
 app.add_typer(cli_keys.app, name="keys")
 app.command("fhir-assess")(fhir_assess)
+app.command()(cli_analyst.report)
+app.command()(cli_analyst.recalibrate)
 MAX_EXIT = 255
 USER_ERROR = 1
 
@@ -64,21 +66,40 @@ def score(
     errors: Annotated[Path | None, typer.Option(help="Rejected rows [<output>.errors.*].")] = None,
     model: Annotated[Path | None, typer.Option(help="Model artefact [settings].")] = None,
     chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = 100_000,
+    engine: Annotated[str, typer.Option(help="'pandas' (chunked, in-process) or 'dask'.")] = "pandas",
+    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler [local 2 workers].")] = None,
+    carry_inputs: Annotated[bool, typer.Option(help="Keep sex/age/dates for reports.")] = False,
 ) -> None:
-    """Validate and score a cohort; invalid rows go to the errors file."""
+    """Validate and score a cohort; invalid rows go to the errors file.
+
+    With ``--engine dask``, ``--input`` may be a glob ('cohort/*.parquet') and ``--output``
+    is a directory of Parquet parts; the same vectorised scoring runs on each partition.
+    """
+    if engine == "dask":
+        cli_analyst.score_with_dask(str(input_path), output, model, scheduler, carry_inputs)
+        return
+    if engine != "pandas":
+        error_console.print(f"[red]error:[/red] --engine must be 'pandas' or 'dask', not {engine!r}")
+        raise typer.Exit(USER_ERROR)
     settings = get_settings()
-    errors = errors or default_errors_path(output)
+    errors = errors or errors_path_for(output)
     with user_errors(MAX_EXIT):
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
         with _progress(console.is_terminal) as on_chunk:
-            summary = score_file(
-                assessor, input_path, output, errors, chunk_rows=chunk_rows, on_chunk=on_chunk
+            summary = score_file_chunked(
+                input_path,
+                output,
+                assessor,
+                chunk_rows,
+                errors=errors,
+                carry_inputs=carry_inputs,
+                on_chunk=on_chunk,
             )
     _print_summary(summary, output, errors)
     raise typer.Exit(min(summary.failed, MAX_EXIT))
 
 
-def _print_summary(summary: ScoreSummary, output: Path, errors: Path) -> None:
+def _print_summary(summary: ScaleSummary, output: Path, errors: Path) -> None:
     colour = "green" if summary.failed == 0 else "yellow"
     console.print(
         f"[{colour}]scored {summary.scored} rows → {output}; {summary.failed} rejected → {errors}[/{colour}]",

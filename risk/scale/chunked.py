@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def score_file_chunked(
     *,
     errors: Path | None = None,
     carry_inputs: bool = False,
+    on_chunk: Callable[[int], None] | None = None,
 ) -> ScaleSummary:
     """Score ``source`` into ``output`` chunk by chunk; rejected rows go to ``errors``."""
     started = time.perf_counter()
@@ -62,6 +64,8 @@ def score_file_chunked(
             scored += len(chunk.scored)
             failed += int(chunk.errors["row"].nunique())
             first_row += len(raw)
+            if on_chunk is not None:
+                on_chunk(len(raw))
         if scored == 0:
             out.write(pd.DataFrame(columns=columns))
         if first_row == 1:
