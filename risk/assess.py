@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from risk.contract import Assessment, ModelInfo, PatientRecord
-from risk.facts import facts_from_frame, facts_from_record
+from risk.facts import facts_from_frame
 from risk.flatten import flatten_outcome
 from risk.model.scorer import ModelOutput, RefractureModel
 from risk.rules.config import RuleConfig
@@ -40,7 +40,7 @@ class Assessor:
 
     def assess(self, record: PatientRecord) -> Assessment:
         """The Assessment of one validated record."""
-        facts = facts_from_record(record)
+        facts = record.facts  # computed once, when the record was validated
         prediction = self.model.predict(facts)
         outcome = evaluate(facts, prediction.risk_12m, self.config)
         has_risk = outcome.pathway != "oncology"

@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -63,6 +64,7 @@ class PatientRecord(BaseModel):
 
     model_config = ConfigDict(
         strict=True,
+        frozen=True,  # validated once; the facts computed then stay true (see ``facts``)
         extra="forbid",
         allow_inf_nan=False,
         str_strip_whitespace=False,
@@ -124,14 +126,19 @@ class PatientRecord(BaseModel):
     history_atypical_femoral_fracture: bool = False
     history_osteonecrosis_of_jaw: bool = False
 
+    _facts: dict[str, Any] = PrivateAttr(default_factory=dict)
+
     @model_validator(mode="after")
     def _cross_field_rules(self) -> PatientRecord:
         # Imported here: cross_field builds on facts, which reads this model.
         from risk.contract.cross_field import record_violations  # noqa: PLC0415
+        from risk.facts import facts_from_record  # noqa: PLC0415
 
         if self.fracture_date is None:
-            self.fracture_date = self.procedure_date
-        violations = record_violations(self)
+            object.__setattr__(self, "fracture_date", self.procedure_date)  # contract default
+        facts = facts_from_record(self)
+        self._facts = facts
+        violations = record_violations(self, facts)
         if violations:
             raise ValidationError.from_exception_data(
                 "PatientRecord",
@@ -145,6 +152,11 @@ class PatientRecord(BaseModel):
                 ],
             )
         return self
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """The record's facts (``risk.facts``), computed once at validation; treat as read-only."""
+        return self._facts
 
     @property
     def index_fracture_date(self) -> dt.date:
