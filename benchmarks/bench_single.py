@@ -69,9 +69,12 @@ def main() -> None:
     figures = {
         f"bare linear predictor ({n_terms} terms, math.exp)": floor,
         "model_validate_json only": median_us(lambda: PatientRecord.model_validate_json(body), n),
-        "assess(record) (rules + model + explanation)": median_us(lambda: assessor.assess(record), n),
-        "validate + assess (the API's work)": median_us(
-            lambda: assessor.assess(PatientRecord.model_validate_json(body)), n
+        "assess_payload(record) (rules + model + explanation)": median_us(
+            lambda: assessor.assess_payload(record), n
+        ),
+        "assess(record) (+ typed, validated Assessment)": median_us(lambda: assessor.assess(record), n),
+        "validate + assess_payload (the API's work)": median_us(
+            lambda: assessor.assess_payload(PatientRecord.model_validate_json(body)), n
         ),
     }
     for name, value in figures.items():

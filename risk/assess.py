@@ -31,6 +31,7 @@ class Assessor:
         self.model = model
         self.config = config or RuleConfig()
         self.model_info = ModelInfo(name=model.name, version=model.version)
+        self._model_payload = self.model_info.model_dump()
         self.ruleset_version = RULESET_VERSION
 
     @classmethod
@@ -39,26 +40,30 @@ class Assessor:
         return cls(RefractureModel.load(model_path), config)
 
     def assess(self, record: PatientRecord) -> Assessment:
-        """The Assessment of one validated record."""
+        """The Assessment of one validated record (checked against the contract's model)."""
+        return Assessment.model_validate(self.assess_payload(record))
+
+    def assess_payload(self, record: PatientRecord) -> dict[str, Any]:
+        """The same assessment as plain data with the contract's keys, ready for JSON.
+
+        The API answers with this directly: validating and re-dumping an Assessment per
+        request would cost more than the rules and the model together.
+        """
         facts = record.facts  # computed once, when the record was validated
         prediction = self.model.predict(facts)
         outcome = evaluate(facts, prediction.risk_12m, self.config)
         has_risk = outcome.pathway != "oncology"
-        # One validation of one plain dict: cheaper than building ~30 nested models one by
-        # one, and the output is still checked against the contract (ranges, enums).
-        return Assessment.model_validate(
-            {
-                "patient_id": record.patient_id,
-                "assessment_date": record.assessment_date,
-                **outcome.decisions(),
-                "criteria": [CRITERION_OUT[r.code] for r in CRITERIA if outcome.fired[r.code]],
-                "flags": [FLAG_OUT[r.code] for r in FLAGS if outcome.fired[r.code]],
-                "risk": self._risk(prediction, outcome) if has_risk else None,
-                "contributions": _contributions(prediction) if has_risk else [],
-                "model": self.model_info,
-                "missing_inputs": list(prediction.missing_inputs) if has_risk else [],
-            }
-        )
+        return {
+            "patient_id": record.patient_id,
+            "assessment_date": record.assessment_date,
+            **outcome.decisions(),
+            "criteria": [CRITERION_OUT[r.code] for r in CRITERIA if outcome.fired[r.code]],
+            "flags": [FLAG_OUT[r.code] for r in FLAGS if outcome.fired[r.code]],
+            "risk": self._risk(prediction, outcome) if has_risk else None,
+            "contributions": _contributions(prediction) if has_risk else [],
+            "model": self._model_payload,
+            "missing_inputs": list(prediction.missing_inputs) if has_risk else [],
+        }
 
     def _risk(self, prediction: ModelOutput, outcome: RuleOutcome) -> dict[str, Any]:
         rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], self.config)

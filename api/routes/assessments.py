@@ -62,14 +62,14 @@ def _json_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-def _log_assessment(assessment: Assessment) -> None:
+def _log_assessment(payload: dict[str, Any]) -> None:
     log.info(
         "assessed",
-        pathway=assessment.pathway,
-        risk_tier=assessment.risk_tier,
-        criteria=[c.code for c in assessment.criteria],
-        flags=[f.code for f in assessment.flags],
-        model_version=assessment.model.version,
+        pathway=payload["pathway"],
+        risk_tier=payload["risk_tier"],
+        criteria=[c["code"] for c in payload["criteria"]],
+        flags=[f["code"] for f in payload["flags"]],
+        model_version=payload["model"]["version"],
     )
 
 
@@ -90,9 +90,9 @@ async def create_assessment(request: Request, assessor: AssessorDep) -> Response
         record = PatientRecord.model_validate_json(await request.body())
     except ValidationError as exc:
         raise invalid_input(exc) from None
-    assessment = assessor.assess(record)
-    _log_assessment(assessment)
-    return _json(assessment.model_dump(mode="json"))
+    payload = assessor.assess_payload(record)  # contract §2 keys; the schema test checks the shape
+    _log_assessment(payload)
+    return _json(payload)
 
 
 def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from risk.model.features import COLUMNS, INPUT_NAMES, INPUTS, TREATED
 from risk.model.imputation import (
     Imputation,
     cohort_design,
-    impute,
+    impute_record,
     missing_field_masks,
     missing_fields,
 )
@@ -117,7 +117,7 @@ class RefractureModel:
     def predict(self, facts: Facts, treated: float = 0.0) -> ModelOutput:
         """One record's scalar facts → risks (untreated by default), contributions, gaps."""
         raw = {spec.name: spec.derive(facts) for spec in INPUTS}
-        values = impute(raw, self.imputation)
+        values = impute_record(raw, self.imputation)
         values[TREATED] = raw[TREATED] = float(treated)
         effects = dict.fromkeys(INPUT_NAMES, 0.0)
         lp12, lp24 = self._b12, self._b24
