@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from risk.cohort import records as cohort_records
 from risk.contract import PatientRecord
 from risk.facts import BOOL_FIELDS, DATE_FIELDS, NUMBER_FIELDS
 
@@ -52,29 +53,5 @@ def records_to_frame(records: Sequence[PatientRecord]) -> pd.DataFrame:
 
 
 def record_from_row(row: Mapping[Any, Any]) -> PatientRecord:
-    """A normalised cohort row (as a dict) back into a PatientRecord, missing cells omitted."""
-    data: dict[str, Any] = {}
-    for name in PatientRecord.model_fields:
-        value = row.get(name)
-        if value is None or (not isinstance(value, list | str) and pd.isna(value)):
-            continue
-        if isinstance(value, pd.Timestamp):
-            value = value.date().isoformat()
-        elif name == "treated_levels":
-            value = str(value).split(";")
-        elif hasattr(value, "item"):
-            value = value.item()
-        if name in INTEGER_FIELDS and isinstance(value, float):
-            value = int(value)
-        data[name] = value
-    return PatientRecord.model_validate_json(json.dumps(data))
-
-
-INTEGER_FIELDS = frozenset(
-    {
-        "lumbar_vertebrae_evaluable",
-        "prior_fragility_fractures",
-        "prior_vertebral_fractures",
-        "falls_last_12_months",
-    }
-)
+    """A normalised cohort row (as a dict) back into a PatientRecord (the production function)."""
+    return cohort_records.record_from_row(row)
