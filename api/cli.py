@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_analyst, cli_keys, cli_model
+from api import cli_analyst, cli_keys, cli_letters, cli_model
 from api.cli_fhir import fhir_assess
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -30,6 +30,7 @@ app.add_typer(cli_keys.app, name="keys")
 app.command("fhir-assess")(fhir_assess)
 app.command()(cli_analyst.report)
 app.command()(cli_analyst.recalibrate)
+app.command()(cli_letters.letters)
 MAX_EXIT = 255
 USER_ERROR = 1
 

@@ -1,0 +1,212 @@
+"""`osteoref letters`: letters, errors and referrals from a cohort, resumable and idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.cli_letters import idempotency_key, referral_body
+from api.db.engine import Database
+from api.db.models import ApiKey, Referral
+from api.settings import PROJECT_ROOT, get_settings
+from reports import Recipient
+from reports.models import Signatory
+from risk.assess import Assessor
+from risk.cohort import read_cohort_chunks, validate_frame
+from risk.cohort.records import record_from_row, records_from_frame
+from tests.risk.factories import make_record, records_to_frame
+
+SAMPLE = PROJECT_ROOT / "data" / "sample" / "cohort.csv"
+OUTCOMES = ["time_months", "event", "treated_after_procedure"]
+runner = CliRunner()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path / 'letters.db'}"
+    monkeypatch.setenv("OSTEOREF_DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def _sample(rows: int) -> pd.DataFrame:
+    return pd.read_csv(SAMPLE, dtype=str, keep_default_na=False, nrows=rows).drop(columns=OUTCOMES)
+
+
+@pytest.fixture
+def cohort(tmp_path: Path) -> Path:
+    """Rows 1–4 PCP referrals (4 signed by a referrer), 5 invalid, 6 without a PCP, 7 trauma review."""
+    frame = _sample(9).drop(index=[6, 7]).reset_index(drop=True)  # row 7 is SYN7-0000009 (trauma)
+    frame["pcp_name"] = [
+        "Dr P. One",
+        "Dr P. Two",
+        "Dr P. Three",
+        "Dr P. Four",
+        "Dr P. Five",
+        "",
+        "Dr P. Seven",
+    ]
+    frame["pcp_address"] = " 1 Surgery Lane ; Exampletown ;"
+    frame["referrer_name"] = ["", "", "", "Dr R. Surgeon", "", "", ""]
+    frame.loc[4, "sex"] = "other"
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(cohort: Path, output: Path, *extra: str) -> tuple[int, str]:
+    args = ["letters", "--cohort", str(cohort), "--output", str(output), "--jobs", "2", *extra]
+    result = runner.invoke(app, args)
+    return result.exit_code, result.output
+
+
+def _referrals(url: str) -> list[Referral]:
+    database = Database.connect(url)
+    try:
+        with database.reader() as session:
+            return list(session.scalars(select(Referral).order_by(Referral.patient_id)))
+    finally:
+        database.dispose()
+
+
+def test_store_twice_gives_one_referral_per_row_letters_errors_and_exit_status(
+    cohort: Path, tmp_path: Path, database_url: str
+) -> None:
+    output = tmp_path / "letters"
+    first_code, first_out = _run(cohort, output, "--store", "--html")
+    first = pd.read_csv(output / "referrals.csv", dtype=str)
+    stamps = {path.name: path.stat().st_mtime_ns for path in output.glob("*.pdf")}
+    second_code, second_out = _run(cohort, output, "--store", "--html")
+    second = pd.read_csv(output / "referrals.csv", dtype=str)
+
+    assert (first_code, second_code) == (2, 2), first_out  # row 5 invalid + row 6 without a PCP
+    assert "referrals 4 new, 0 existing; 2 failed" in first_out
+    assert "referrals 0 new, 4 existing; 2 failed" in second_out
+    assert list(first["row_id"]) == ["1", "2", "3", "4"] and set(first["created"]) == {"true"}
+    assert list(second["referral_id"]) == list(first["referral_id"]) and set(second["created"]) == {"false"}
+    stored = _referrals(database_url)
+    assert sorted(str(row.id) for row in stored) == sorted(first["referral_id"])
+    assert [row.pcp_json["address"] for row in stored] == [["1 Surgery Lane", "Exampletown"]] * 4
+    assert [row.referrer_json["name"] for row in stored] == [get_settings().sender_name] * 3 + [
+        "Dr R. Surgeon"
+    ]
+    assert {pdf.name: pdf.stat().st_mtime_ns for pdf in output.glob("*.pdf")} == stamps
+
+
+def test_manifest_lists_every_valid_row_and_a_rerun_skips_unchanged_letters(
+    cohort: Path, tmp_path: Path, database_url: str
+) -> None:
+    output = tmp_path / "letters"
+    assert _run(cohort, output)[0] == 2
+    first = pd.read_csv(output / "manifest.csv", dtype=str, keep_default_na=False)
+    code, out = _run(cohort, output)
+    second = pd.read_csv(output / "manifest.csv", dtype=str, keep_default_na=False)
+
+    assert code == 2 and "1 error, 5 unchanged; 1 invalid" in out
+    assert list(first["row_id"]) == ["1", "2", "3", "4", "6", "7"]
+    assert list(first["status"]) == ["rendered"] * 4 + ["error", "rendered"]
+    assert list(second["status"]) == ["unchanged"] * 4 + ["error", "unchanged"]
+    assert "pcp_name is required" in str(second.loc[4, "errors"])
+    assert list(second["input_hash"]) == list(first["input_hash"])
+    assert not (output / "referrals.csv").exists()
+    errors = pd.read_csv(output / "errors.csv", dtype=str)
+    assert errors.to_dict("records") == [
+        {"row": "5", "field": "sex", "value": "other", "rule": "must be one of: female, male"}
+    ]
+
+
+def test_letters_are_short_pdfs_that_open_with_the_action(
+    cohort: Path, tmp_path: Path, database_url: str
+) -> None:
+    output = tmp_path / "letters"
+    _run(cohort, output)
+    manifest = pd.read_csv(output / "manifest.csv", dtype=str, keep_default_na=False)
+    files = [name for cell in manifest["files"] for name in cell.split(";") if name]
+    assert len(files) == 9  # four PCP letters + four patient copies + one trauma note
+    for name in files:
+        reader = PdfReader(output / name)
+        assert 1 <= len(reader.pages) <= 2, name
+        if name.endswith("_pcp_letter.pdf"):
+            text = reader.pages[0].extract_text()
+            assert "Please" in text and "within" in text
+
+
+def test_invalid_pcp_cells_are_row_errors_not_a_stopped_run(tmp_path: Path, database_url: str) -> None:
+    frame = _sample(2)
+    frame["pcp_name"] = ["Dr P. One", "Dr P. Two"]
+    frame["pcp_email"] = ["x" * 201, ""]
+    frame["referrer_name"] = ["", " "]
+    frame["referrer_role"] = ["", "Nurse"]  # no referrer name: the letterhead sender signs
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    code, out = _run(path, tmp_path / "out", "--jobs", "1")
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype=str)
+    manifest = pd.read_csv(tmp_path / "out" / "manifest.csv", dtype=str, keep_default_na=False)
+    assert code == 1, out
+    assert list(errors[["row", "field"]].itertuples(index=False, name=None)) == [("1", "pcp_email")]
+    assert "at most 200 characters" in str(errors.loc[0, "rule"])
+    assert list(manifest["row_id"]) == ["2"] and manifest.loc[0, "referrer_name"] == ""
+
+
+def test_letters_key_is_reused_and_its_secret_never_printed(
+    cohort: Path, tmp_path: Path, database_url: str
+) -> None:
+    frame = pd.read_csv(cohort, dtype=str, keep_default_na=False).head(1)
+    frame.to_csv(cohort, index=False)
+    outputs = [_run(cohort, tmp_path / "out", "--store", "--jobs", "1")[1] for _ in range(2)]
+    database = Database.connect(database_url)
+    with database.reader() as session:
+        keys = session.scalars(select(ApiKey).where(ApiKey.label == "letters-cli")).all()
+        count = session.scalar(select(func.count()).select_from(Referral))
+    database.dispose()
+    assert [key.role for key in keys] == ["clinician"] and count == 1
+    assert all(f"osr_{keys[0].prefix}_" not in out for out in outputs)
+
+
+def test_missing_cohort_is_one_red_line_without_traceback(tmp_path: Path, database_url: str) -> None:
+    code, out = _run(tmp_path / "none.csv", tmp_path / "out")
+    assert code == 1
+    assert "no such file" in out and "Traceback" not in out
+    assert out.strip().count("\n") == 0
+
+
+def test_idempotency_key_follows_the_inputs() -> None:
+    record = make_record()
+    signer = Signatory(name="Dr R. Surgeon")
+    key = idempotency_key(referral_body(record, Recipient(name="Dr P. One"), signer))
+    assert key == idempotency_key(referral_body(make_record(), Recipient(name="Dr P. One"), signer))
+    assert key != idempotency_key(referral_body(record, Recipient(name="Dr P. Two"), signer))
+    assert key.startswith("letters-") and len(key) == len("letters-") + 40
+
+
+def test_records_from_the_sample_cohort_score_as_the_frame_does() -> None:
+    frame = validate_frame(next(read_cohort_chunks(SAMPLE, 300))).valid
+    settings = get_settings()
+    assessor = Assessor.load(settings.model_path, settings.rule_config())
+    flat = assessor.assess_frame(frame)
+    for record, expected in zip(records_from_frame(frame), flat.to_dict("records"), strict=True):
+        one = assessor.assess(record)
+        assert (one.patient_id, one.pathway, one.priority, one.refer_to_pcp) == (
+            expected["patient_id"],
+            expected["pathway"],
+            expected["priority"],
+            expected["refer_to_pcp"],
+        )
+        assert ";".join(flag.code for flag in one.flags) == expected["flags"]
+
+
+def test_record_round_trips_through_a_normalised_row() -> None:
+    record = make_record(prior_fragility_fractures=2, treated_levels=["T12", "L1"], weight_kg=None)
+    row = records_to_frame([record]).to_dict("records")[0]
+    assert isinstance(row["prior_fragility_fractures"], float)
+    back = record_from_row(row)
+    assert back.model_dump() == record.model_dump()
+    assert back.prior_fragility_fractures == 2 and back.weight_kg is None
