@@ -1,4 +1,8 @@
-"""Dependency aliases for routes: the settings and the loaded Assessor of this app."""
+"""Dependency aliases for routes: the settings and the loaded Assessor of this app.
+
+The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
+a worker thread, and two thread hops per request cost more than scoring the patient.
+"""
 
 from __future__ import annotations
 
@@ -25,5 +29,13 @@ def loaded_assessor(request: Request) -> Assessor:
     return assessor
 
 
-SettingsDep = Annotated[Settings, Depends(app_settings)]
-AssessorDep = Annotated[Assessor, Depends(loaded_assessor)]
+async def _settings_dependency(request: Request) -> Settings:
+    return app_settings(request)
+
+
+async def _assessor_dependency(request: Request) -> Assessor:
+    return loaded_assessor(request)
+
+
+SettingsDep = Annotated[Settings, Depends(_settings_dependency)]
+AssessorDep = Annotated[Assessor, Depends(_assessor_dependency)]

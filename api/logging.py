@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import logging
 import time
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 request_log = structlog.get_logger("api.request")
+# What a route adds to its request's one log line (rule codes, model version): one line per
+# request, not two, because rendering and writing a log line costs as much as scoring.
+_request_fields: ContextVar[dict[str, Any] | None] = ContextVar("request_fields", default=None)
+
+
+def annotate_request(**fields: Any) -> None:
+    """Add non-identifying fields to the current request's log line."""
+    current = _request_fields.get()
+    if current is not None:
+        current.update(fields)
 
 
 def configure_logging(json_output: bool) -> None:
@@ -51,6 +62,8 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        fields: dict[str, Any] = {}
+        token = _request_fields.set(fields)
 
         async def send_with_status(message: Message) -> None:
             nonlocal status
@@ -61,10 +74,12 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
+            _request_fields.reset(token)
             request_log.info(
                 "request",
                 method=scope["method"],
                 path=_route_path(scope),
                 status=status,
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                **fields,
             )

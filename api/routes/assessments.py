@@ -14,9 +14,10 @@ import structlog
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.auth.deps import require
-from api.deps import AssessorDep, SettingsDep
+from api.auth.deps import BEARER_SECURITY, authorize, require
+from api.deps import AssessorDep, SettingsDep, loaded_assessor
 from api.errors import ErrorDetail, error_body, error_responses, field_errors, invalid_input
+from api.logging import annotate_request
 from api.settings import Settings
 from risk.assess import Assessor
 from risk.contract import Assessment, PatientRecord
@@ -63,8 +64,7 @@ def _json_body(model: type[BaseModel]) -> dict[str, Any]:
 
 
 def _log_assessment(payload: dict[str, Any]) -> None:
-    log.info(
-        "assessed",
+    annotate_request(
         pathway=payload["pathway"],
         risk_tier=payload["risk_tier"],
         criteria=[c["code"] for c in payload["criteria"]],
@@ -81,11 +81,12 @@ def _json(payload: Any, status_code: int = 200) -> Response:
     "",
     response_model=Assessment,
     responses=error_responses(400, 401, 403, 422, 503),
-    dependencies=[Depends(require("assessments:score"))],
-    openapi_extra=_json_body(PatientRecord),
+    openapi_extra=_json_body(PatientRecord) | BEARER_SECURITY,
 )
-async def create_assessment(request: Request, assessor: AssessorDep) -> Response:
+async def create_assessment(request: Request) -> Response:
     """Assess one PatientRecord; 422 names each broken field, value and rule."""
+    await authorize(request, "assessments:score")
+    assessor = loaded_assessor(request)
     try:
         record = PatientRecord.model_validate_json(await request.body())
     except ValidationError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -77,8 +78,10 @@ def number_needed_to_treat(reduction: ops.Value) -> ops.Value:
 
     Rounding to 9 decimals first keeps 1/0.1 = 10.000000000000002 at 10, not 11.
     """
+    if not ops.is_array(reduction):  # one record: plain floats, no numpy error state
+        return float(math.ceil(round(1 / reduction, 9))) if reduction > 0 else math.nan
     with np.errstate(divide="ignore", invalid="ignore"):
-        return ops.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), float("nan"))
+        return np.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), np.nan)
 
 
 def choose_priority(

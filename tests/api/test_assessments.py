@@ -120,8 +120,9 @@ def test_logs_carry_codes_and_model_version_but_never_patient_identity(
     text = repr(events)
     for secret in ("P-0001", "Ada", "Lovelace", "1948-05-17"):
         assert secret not in text
-    assessed = next(e for e in events if e["event"] == "assessed")
+    assessed = next(e for e in events if e["event"] == "request" and "criteria" in e)
     assert assessed["model_version"] and isinstance(assessed["criteria"], list)
+    assert assessed["pathway"] in {"osteoporosis", "oncology", "trauma_review"}
     requests = [e for e in events if e["event"] == "request"]
     assert [r["status"] for r in requests] == [200, 422, 200]
     assert all(r["path"].startswith("/v1/assessments") and "latency_ms" in r for r in requests)
