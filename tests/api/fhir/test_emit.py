@@ -29,7 +29,9 @@ from api.settings import DEFAULT_MODEL_PATH
 from risk.assess import Assessor
 from tests.api.fhir.factories import bundle, full_patient
 
-SCHEMA = Path("/work/shared/fhir-samples/schema/fhir.schema.json")
+SCHEMA = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "fhir-samples" / "schema" / "fhir.schema.json"
+)
 BASE = "http://osteoref.test"
 DAY = dt.date(2024, 3, 15)
 PDF = b"%PDF-1.7\n% letter\n%%EOF\n"

@@ -14,7 +14,7 @@ from api.fhir.bindings import validate_emitted
 from api.fhir.emit.assessment import assessment_bundle
 from api.fhir.mapping import MappingResult, map_bundle
 
-SAMPLES = Path("/work/shared/fhir-samples")
+SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "fhir-samples"  # beside the repository
 FILES = sorted(SAMPLES.glob("*.json"))
 pytestmark = pytest.mark.skipif(not FILES, reason="shared FHIR samples not present")
 ALENDRONATE = "904419"
