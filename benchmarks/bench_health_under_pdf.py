@@ -62,11 +62,11 @@ async def run(base_url: str, key: str, seconds: float) -> None:
         await client.get(pdf_path)  # warm
         idle = await probe_health(client, time.perf_counter() + seconds)
         stop = time.perf_counter() + seconds
-        renders = [render_pdfs(client, pdf_path, stop) for _ in range(PDF_CONCURRENCY)]
-        under_load, *counts = await asyncio.gather(probe_health(client, stop), *renders)
+        renders = asyncio.gather(*(render_pdfs(client, pdf_path, stop) for _ in range(PDF_CONCURRENCY)))
+        under_load, counts = await asyncio.gather(probe_health(client, stop), renders)
     baseline = summary("GET /health, idle (baseline)", idle)
-    loaded = summary(f"GET /health, {PDF_CONCURRENCY} PDFs rendering", list(under_load))
-    pdfs = sum(int(c) for c in counts)
+    loaded = summary(f"GET /health, {PDF_CONCURRENCY} PDFs rendering", under_load)
+    pdfs = sum(counts)
     print(f"PDFs rendered meanwhile: {pdfs} ({pdfs / seconds:.1f}/s)")
     print(f"/health p99 under PDF load ×{loaded / baseline:.1f} of idle (target < 10 ms absolute)")
 
