@@ -155,7 +155,12 @@ class RefractureModel:
 
     def _lp(self, design: FloatArray, months: int) -> FloatArray:
         weights, offset = self._weights[months]
-        result: FloatArray = design @ weights + offset
+        # Column by column, in a fixed order: a row's sum never depends on how many rows
+        # share the call (BLAS blocking made chunked and whole-file scores differ in the
+        # last bit), so every engine and chunk size gives identical output.
+        result: FloatArray = np.full(design.shape[0], offset)
+        for column, weight in zip(design.T, weights, strict=True):
+            result += column * weight
         return result
 
 

@@ -33,10 +33,8 @@ def test_dask_output_is_identical_to_in_process(
     for i in range(3):
         write_table(cohort.iloc[i * 1000 : (i + 1) * 1000], tmp_path / f"cohort-{i}{suffix}")
     write_table(cohort, tmp_path / f"all{suffix}")
-    # Same row blocks as the three files: the vectorised function then sees identical arrays.
-    local = score_file_chunked(
-        tmp_path / f"all{suffix}", tmp_path / "local.parquet", assessor, chunk_rows=1000
-    )
+    # One 100k-row chunk in-process against three 1000-row partitions on the cluster.
+    local = score_file_chunked(tmp_path / f"all{suffix}", tmp_path / "local.parquet", assessor)
     remote = score_dask(str(tmp_path / f"cohort-*{suffix}"), tmp_path / "scored", assessor, client=client)
     assert (remote.scored, remote.failed) == (local.scored, local.failed) == (2998, 2)
     pd.testing.assert_frame_equal(
