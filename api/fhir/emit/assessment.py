@@ -8,22 +8,12 @@ import uuid
 from typing import Any
 
 from api.fhir.emit.outcome import operation_outcome
+from api.fhir.mapping.common import add_months
 from api.fhir.mapping.report import MappingResult
 from api.fhir.terminology import LOCAL_BAND_PATH, OUTCOME, local_band, qualitative_risk
 from risk.contract import Assessment
 
 HORIZONS = (12, 24)
-
-
-def _months_after(day: dt.date, months: int) -> dt.date:
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def device(assessment: Assessment) -> dict[str, Any]:
@@ -66,7 +56,7 @@ def _prediction(probability: float, months: int, assessment: Assessment, base_ur
                 },
             ]
         },
-        "whenPeriod": {"start": start.isoformat(), "end": _months_after(start, months).isoformat()},
+        "whenPeriod": {"start": start.isoformat(), "end": add_months(start, months).isoformat()},
         "rationale": rationale(assessment),
     }
 

@@ -98,7 +98,12 @@ def reference_of(value: Any) -> str | None:
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
-    total = day.year * 12 + day.month - 1 - months
+    return add_months(day, -months)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` calendar months later (earlier if negative), clamped."""
+    total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
     for candidate_day in (day.day, 30, 29, 28):
         try:
