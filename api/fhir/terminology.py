@@ -100,7 +100,11 @@ PROCEDURES: tuple[Code, ...] = (
         ("22514", "Percutaneous vertebral augmentation with cavity creation, lumbar, first body"),
         ("22515", "Percutaneous vertebral augmentation with cavity creation, each additional body"),
     )),
-    *_codes(SNOMED, "kyphoplasty", (("429616001", "Percutaneous kyphoplasty"),), "unverified"),
+    # No SNOMED kyphoplasty or vertebroplasty code is listed. 429616001 was removed: the KBV NFD ConceptMap
+    # (kassenaerztliche-bundesvereinigung/MIOParser, src/Definitions/KBV/PKA/1.0.0/ConceptMap/
+    # NFDProcedureGerman.ts) gives it as "Aortopulmonary reconstruction with right ventricle to pulmonary
+    # arterial valveless conduit (procedure)". 392010000 "Percutaneous vertebroplasty" appeared only in
+    # unofficial code, so it is not listed.
 )  # fmt: skip
 
 # --- Conditions. ICD-10-CM entries are PREFIXES (a code matches if it starts with one; dots ignored).
@@ -147,14 +151,24 @@ SNOMED_CONDITIONS: tuple[Code, ...] = (
     *_codes(SNOMED, "rheumatoid_arthritis", (("69896004", "Rheumatoid arthritis"),), "likely"),
     *_codes(SNOMED, "diabetes_type1", (("46635009", "Diabetes mellitus type 1"),), "likely"),
     *_codes(SNOMED, "diabetes_type2", (("44054006", "Diabetes mellitus type 2"),), "likely"),
-    *_codes(SNOMED, "myeloma", (("109989006", "Multiple myeloma"),), "unverified"),
-    *_codes(SNOMED, "malignancy", (
-        ("363346000", "Malignant neoplastic disease"),
-        ("94225005", "Secondary malignant neoplasm of bone"),
-    ), "unverified"),
+    # Synthea module src/main/resources/modules/trigger_bone_marrow_transplant.json (synthetichealth/synthea):
+    # 109989006 "Multiple myeloma (disorder)".
+    *_codes(SNOMED, "myeloma", (("109989006", "Multiple myeloma"),)),
+    # FHIR core example HL7/fhir source/condition/condition-example-f202-malignancy.xml.
+    *_codes(SNOMED, "malignancy", (("363346000", "Malignant neoplastic disease"),)),
+    # Replaces 94225005, which is "Secondary malignant neoplasm of brain" (an HL7 mCODE example; a Dutch
+    # lung-cancer metastasis value set has 94225005 "hersenen" (brain) and 94222008 "bot" (bone)). It is
+    # "likely": DICOM CID 6347 (bvdh/dicom-terminology-in-fhir) gives 94222008 as "Bony metastasis", and an
+    # HL7 Lithuania example gives "Secondary malignant neoplasm of bone (disorder)". No value set expansion
+    # with this code was found.
+    *_codes(SNOMED, "malignancy", (("94222008", "Secondary malignant neoplasm of bone"),), "likely"),
 )  # fmt: skip
 
 # --- Medications: meaning = contract `current_treatment` value, or glucocorticoid:<ingredient>.
+# RxNorm ingredient (IN) codes still unverified: no value set expansion, OHDSI concept table or IG listing
+# these ingredients was found in the stored sources. Only a vendor API sample pairs 46041 with "Alendronate"
+# and 8640 with "Prednisone", and that is not enough to mark them verified. No RxNorm codes are listed for
+# teriparatide, abaloparatide or romosozumab because none were found; those use ATC only.
 DRUGS: tuple[Code, ...] = (
     *_codes(RXNORM, "oral_bisphosphonate", (("46041", "alendronate"), ("73056", "risedronate"),
                                             ("115264", "ibandronate")), "unverified"),
