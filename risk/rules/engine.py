@@ -19,6 +19,11 @@ from risk.rules.table import CRITERIA, FLAGS, RULES
 
 RULESET_VERSION = "2026.11.1"
 
+# Which codes feed which decision, read off the table once rather than on every call.
+VERY_HIGH_CODES = tuple(r.code for r in CRITERIA if r.very_high)
+SPECIALIST_CODES = tuple(r.code for r in FLAGS if r.specialist)
+URGENT_CODES = tuple(r.code for r in FLAGS if r.severity == "urgent")
+
 
 @dataclass(frozen=True, slots=True)
 class RuleOutcome:
@@ -60,10 +65,10 @@ def evaluate(facts: Facts, model_risk_12m: ops.Value, config: RuleConfig) -> Rul
     f["model_risk_12m"] = model_risk_12m
     f["high_model_risk_threshold"] = config.high_model_risk_threshold
     fired = {rule.code: rule.condition(f) for rule in RULES}
-    very_high = ops.any_of(*(fired[r.code] for r in CRITERIA if r.very_high))
+    very_high = ops.any_of(*[fired[code] for code in VERY_HIGH_CODES])
     therapy = recommend_therapy(fired, pathway, f["current_treatment"])
-    specialist = ops.any_of(therapy == "anabolic_first", *(fired[r.code] for r in FLAGS if r.specialist))
-    urgent = ops.any_of(*(fired[r.code] for r in FLAGS if r.severity == "urgent"))
+    specialist = ops.any_of(therapy == "anabolic_first", *[fired[code] for code in SPECIALIST_CODES])
+    urgent = ops.any_of(*[fired[code] for code in URGENT_CODES])
     return RuleOutcome(
         facts=f,
         pathway=pathway,
