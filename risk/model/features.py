@@ -77,7 +77,7 @@ def per(unit: float) -> Callable[[ops.Value], ops.Value]:
     return lambda x: x / unit
 
 
-def _identity(x: ops.Value) -> ops.Value:
+def identity(x: ops.Value) -> ops.Value:
     return x
 
 
@@ -220,21 +220,21 @@ INPUT_NAMES: tuple[str, ...] = (*(i.name for i in INPUTS), TREATED)
 COLUMNS: tuple[DesignColumn, ...] = (
     DesignColumn("age_per_decade", "age", per(10.0), "age in years / 10"),
     DesignColumn("age_over_80", "age", hinge_above(AGE_KNEE, 10.0), "max(age − 80, 0) / 10"),
-    DesignColumn("female", "female", _identity, "1 = female"),
-    DesignColumn("bmi", "bmi", _identity, "weight / height², kg/m²"),
+    DesignColumn("female", "female", identity, "1 = female"),
+    DesignColumn("bmi", "bmi", identity, "weight / height², kg/m²"),
     DesignColumn("bmi_below_21_4", "bmi", hinge_below(BMI_KNEE), "max(21.4 − BMI, 0), kg/m²"),
-    DesignColumn("lowest_t", "lowest_t", _identity, "lowest usable T-score, SD"),
+    DesignColumn("lowest_t", "lowest_t", identity, "lowest usable T-score, SD"),
     DesignColumn("ct_hu_per_10", "ct_hu", per(10.0), "L1 trabecular attenuation / 10 HU"),
     DesignColumn("prior_fractures", "prior_fragility_fractures", cap(3.0), "count, capped at 3"),
     DesignColumn("vertebral_fractures", "vertebral_fractures", cap(4.0), "count, capped at 4"),
-    DesignColumn("tl_junction", "tl_junction", _identity, "1 = a treated level in T11–L2"),
-    DesignColumn("intradiscal_leak", "intradiscal_leak", _identity, "1 = intradiscal leak"),
-    DesignColumn("cleft", "intravertebral_cleft", _identity, "1 = intravertebral cleft"),
-    DesignColumn("glucocorticoid", "glucocorticoid", _identity, "1 = ≥5 mg/d for ≥3 months"),
-    DesignColumn("current_smoker", "current_smoker", _identity, "1 = current smoker"),
-    DesignColumn("diabetes", "diabetes", _identity, "1 = type 1 or type 2"),
+    DesignColumn("tl_junction", "tl_junction", identity, "1 = a treated level in T11–L2"),
+    DesignColumn("intradiscal_leak", "intradiscal_leak", identity, "1 = intradiscal leak"),
+    DesignColumn("cleft", "intravertebral_cleft", identity, "1 = intravertebral cleft"),
+    DesignColumn("glucocorticoid", "glucocorticoid", identity, "1 = ≥5 mg/d for ≥3 months"),
+    DesignColumn("current_smoker", "current_smoker", identity, "1 = current smoker"),
+    DesignColumn("diabetes", "diabetes", identity, "1 = type 1 or type 2"),
     DesignColumn("falls", "falls", cap(3.0), "falls in 12 months, capped at 3"),
-    DesignColumn("vitamin_d_low", "vitamin_d_low", _identity, "1 = 25-OH-D < 20 ng/mL"),
-    DesignColumn(TREATED, TREATED, _identity, "1 = drug started ≤3 months after procedure"),
+    DesignColumn("vitamin_d_low", "vitamin_d_low", identity, "1 = 25-OH-D < 20 ng/mL"),
+    DesignColumn(TREATED, TREATED, identity, "1 = drug started ≤3 months after procedure"),
 )
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)

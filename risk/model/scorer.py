@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -14,7 +15,7 @@ from scipy.special import expit
 from risk import ops
 from risk.facts import Facts
 from risk.model.artefact import Artefact, HorizonModel, load_artefact
-from risk.model.features import COLUMNS, INPUT_NAMES, INPUTS, TREATED
+from risk.model.features import COLUMNS, INPUT_NAMES, INPUTS, TREATED, identity
 from risk.model.imputation import (
     Imputation,
     cohort_design,
@@ -27,9 +28,11 @@ FloatArray = npt.NDArray[np.float64]
 HORIZONS = (12, 24)
 
 
-@dataclass(frozen=True, slots=True)
-class FeatureContribution:
-    """One input's share of the 12-month linear predictor (coef × standardised value)."""
+class FeatureContribution(NamedTuple):
+    """One input's share of the 12-month linear predictor (coef × standardised value).
+
+    A NamedTuple rather than a dataclass: seventeen are built per scored record.
+    """
 
     feature: str
     value: float | None  # the raw input; None when it was imputed
@@ -63,6 +66,10 @@ class BatchOutput:
         if masks is None:
             return [""] * self.risk_12m.size
         return [";".join(n for n, m in zip(names, row, strict=True) if m) for row in masks]
+
+
+def _largest_first(contribution: FeatureContribution) -> float:
+    return -abs(contribution.effect)
 
 
 def _sigmoid(z: float) -> float:
@@ -103,6 +110,18 @@ class RefractureModel:
             )
         )
         self._b12, self._b24 = h12.intercept, h24.intercept
+        # The same terms grouped by input, identity transforms as None: the per-record loop.
+        self._terms_by_input = tuple(
+            (
+                name,
+                tuple(
+                    (None if t is identity else t, a12, m12, a24, m24)
+                    for t, n, a12, m12, a24, m24 in self._terms
+                    if n == name
+                ),
+            )
+            for name in INPUT_NAMES
+        )
 
     @classmethod
     def from_artefact(cls, artefact: Artefact) -> RefractureModel:
@@ -119,19 +138,18 @@ class RefractureModel:
         raw = {spec.name: spec.derive(facts) for spec in INPUTS}
         values = impute_record(raw, self.imputation)
         values[TREATED] = raw[TREATED] = float(treated)
-        effects = dict.fromkeys(INPUT_NAMES, 0.0)
         lp12, lp24 = self._b12, self._b24
-        for transform, name, a12, m12, a24, m24 in self._terms:
-            x = transform(values[name])
-            effect = a12 * (x - m12)
-            effects[name] += effect
+        contributions = []
+        for name, terms in self._terms_by_input:
+            value, effect = values[name], 0.0
+            for transform, a12, m12, a24, m24 in terms:
+                x = value if transform is None else transform(value)
+                effect += a12 * (x - m12)
+                lp24 += a24 * (x - m24)
             lp12 += effect
-            lp24 += a24 * (x - m24)
+            contributions.append(FeatureContribution(name, _present(raw[name]), effect))
+        contributions.sort(key=_largest_first)
         risk_12m = _sigmoid(lp12)
-        contributions = sorted(
-            (FeatureContribution(n, _present(raw[n]), e) for n, e in effects.items()),
-            key=lambda c: -abs(c.effect),
-        )
         return ModelOutput(
             risk_12m=risk_12m,
             risk_24m=max(_sigmoid(lp24), risk_12m),
