@@ -89,8 +89,9 @@ def where(condition: Value, if_true: Value, if_false: Value) -> Value:
 
 def first_match(conditions: Sequence[Value], choices: Sequence[str], default: str) -> Value:
     """The choice of the first condition that holds (a precedence table), else default."""
-    if any(is_array(c) for c in conditions):
-        n = next(len(c) for c in conditions if is_array(c))
+    arrays = [c for c in conditions if type(c) is _ARRAY]
+    if arrays:
+        n = len(arrays[0])
         broadcast = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conditions]
         # Select small integer positions, then take labels: far cheaper than np.select on
         # object arrays of strings.

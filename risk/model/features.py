@@ -52,7 +52,7 @@ class DesignColumn:
 
 def as_float(value: ops.Value) -> ops.Value:
     """A bool or number as float, for a scalar or an array."""
-    if ops.is_array(value):
+    if type(value) is np.ndarray:
         return np.asarray(value, dtype=float)
     return float(value)
 
