@@ -18,10 +18,7 @@ from api.db.models import ApiKey, Referral
 from api.settings import PROJECT_ROOT, get_settings
 from reports import Recipient
 from reports.models import Signatory
-from risk.assess import Assessor
-from risk.cohort import read_cohort_chunks, validate_frame
-from risk.cohort.records import record_from_row, records_from_frame
-from tests.risk.factories import make_record, records_to_frame
+from tests.risk.factories import make_record
 
 SAMPLE = PROJECT_ROOT / "data" / "sample" / "cohort.csv"
 OUTCOMES = ["time_months", "event", "treated_after_procedure"]
@@ -185,28 +182,3 @@ def test_idempotency_key_follows_the_inputs() -> None:
     assert key == idempotency_key(referral_body(make_record(), Recipient(name="Dr P. One"), signer))
     assert key != idempotency_key(referral_body(record, Recipient(name="Dr P. Two"), signer))
     assert key.startswith("letters-") and len(key) == len("letters-") + 40
-
-
-def test_records_from_the_sample_cohort_score_as_the_frame_does() -> None:
-    frame = validate_frame(next(read_cohort_chunks(SAMPLE, 300))).valid
-    settings = get_settings()
-    assessor = Assessor.load(settings.model_path, settings.rule_config())
-    flat = assessor.assess_frame(frame)
-    for record, expected in zip(records_from_frame(frame), flat.to_dict("records"), strict=True):
-        one = assessor.assess(record)
-        assert (one.patient_id, one.pathway, one.priority, one.refer_to_pcp) == (
-            expected["patient_id"],
-            expected["pathway"],
-            expected["priority"],
-            expected["refer_to_pcp"],
-        )
-        assert ";".join(flag.code for flag in one.flags) == expected["flags"]
-
-
-def test_record_round_trips_through_a_normalised_row() -> None:
-    record = make_record(prior_fragility_fractures=2, treated_levels=["T12", "L1"], weight_kg=None)
-    row = records_to_frame([record]).to_dict("records")[0]
-    assert isinstance(row["prior_fragility_fractures"], float)
-    back = record_from_row(row)
-    assert back.model_dump() == record.model_dump()
-    assert back.prior_fragility_fractures == 2 and back.weight_kg is None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from risk.cohort import records as cohort_records
 from risk.contract import PatientRecord
 from risk.facts import BOOL_FIELDS, DATE_FIELDS, NUMBER_FIELDS
 
@@ -50,8 +49,3 @@ def records_to_frame(records: Sequence[PatientRecord]) -> pd.DataFrame:
         frame[name] = frame[name].astype(bool)
     frame["intravertebral_cleft"] = frame["intravertebral_cleft"].astype("boolean")
     return frame
-
-
-def record_from_row(row: Mapping[Any, Any]) -> PatientRecord:
-    """A normalised cohort row (as a dict) back into a PatientRecord (the production function)."""
-    return cohort_records.record_from_row(row)

@@ -11,10 +11,11 @@ import pytest
 
 from risk.assess import Assessor
 from risk.cohort import read_cohort_chunks, validate_frame
+from risk.cohort.records import record_from_row
 from risk.contract import Assessment, PatientRecord
 from risk.flatten import FLAT_COLUMNS
 from risk.rules.decisions import number_needed_to_treat
-from tests.risk.factories import make_record, record_from_row
+from tests.risk.factories import make_record
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_COHORT = ROOT / "data" / "sample" / "cohort.csv"
