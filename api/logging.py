@@ -11,7 +11,7 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-import pydantic_core
+import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,8 +29,8 @@ def annotate_request(**fields: Any) -> None:
 
 
 def _to_json(event: dict[str, Any], **_: Any) -> str:
-    # pydantic-core's serialiser: the same JSON line, about a third of json.dumps's cost.
-    return pydantic_core.to_json(event, fallback=repr).decode()
+    # orjson: the same JSON line as json.dumps at a fraction of the cost (one line per request).
+    return orjson.dumps(event, default=repr).decode()
 
 
 def configure_logging(json_output: bool) -> None:

@@ -75,9 +75,13 @@ UPPER_THORACIC = frozenset({"T1", "T2", "T3", "T4", "T5", "T6"})
 THORACOLUMBAR_JUNCTION = frozenset({"T11", "T12", "L1", "L2"})
 
 
+EPOCH_ORDINAL = EPOCH.toordinal()
+_NAN = math.nan
+
+
 def day_number(value: dt.date | None) -> float:
     """A date as days since 1970-01-01; NaN when missing."""
-    return math.nan if value is None else float((value - EPOCH).days)
+    return _NAN if value is None else float(value.toordinal() - EPOCH_ORDINAL)
 
 
 def whole_years(born: dt.date, on: dt.date) -> int:
@@ -87,18 +91,28 @@ def whole_years(born: dt.date, on: dt.date) -> int:
 
 def facts_from_record(record: PatientRecord) -> Facts:
     """Scalar facts of one validated record."""
-    facts: Facts = {name: _number(getattr(record, name)) for name in NUMBER_FIELDS}
-    facts.update({name: getattr(record, name) for name in BOOL_FIELDS})
-    facts.update({name: getattr(record, name) for name in ENUM_FIELDS})
-    facts.update({name: _number(getattr(record, name)) for name in OPTIONAL_BOOL_FIELDS})
-    facts.update({name: day_number(getattr(record, name)) for name in DATE_FIELDS})
-    facts["fracture_date"] = day_number(record.index_fracture_date)
-    born = record.birth_date
-    facts["age_from_birth_date"] = (
-        math.nan if born is None else float(whole_years(born, record.assessment_date))
+    # The validated fields straight from the instance dict, conversions inlined: this runs
+    # inside every request's validation, where attribute and helper calls add up.
+    fields = record.__dict__
+    facts: Facts = {
+        name: _NAN if (number := fields[name]) is None else float(number)
+        for name in NUMBER_FIELDS + OPTIONAL_BOOL_FIELDS
+    }
+    facts.update({name: fields[name] for name in BOOL_FIELDS + ENUM_FIELDS})
+    facts.update(
+        {
+            name: _NAN if (day := fields[name]) is None else float(day.toordinal() - EPOCH_ORDINAL)
+            for name in DATE_FIELDS
+        }
     )
-    levels = set(record.treated_levels)
-    facts["n_levels"] = float(len(record.treated_levels))
+    facts["fracture_date"] = day_number(record.index_fracture_date)
+    born = fields["birth_date"]
+    facts["age_from_birth_date"] = (
+        _NAN if born is None else float(whole_years(born, fields["assessment_date"]))
+    )
+    treated_levels = fields["treated_levels"]
+    levels = set(treated_levels)
+    facts["n_levels"] = float(len(treated_levels))
     facts["level_t1_t6"] = not levels.isdisjoint(UPPER_THORACIC)
     facts["level_t11_l2"] = not levels.isdisjoint(THORACOLUMBAR_JUNCTION)
     return facts
@@ -124,10 +138,6 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
         dtype=bool
     )
     return facts
-
-
-def _number(value: float | int | bool | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 def _day_numbers(column: pd.Series) -> np.ndarray:

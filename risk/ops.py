@@ -71,7 +71,7 @@ def is_in(value: Value, allowed: frozenset[str]) -> Value:
 
 def fmin(*values: Value) -> Value:
     """Minimum ignoring missing values; NaN only when every value is missing."""
-    if _ARRAY in {type(v) for v in values}:
+    if _ARRAY in map(type, values):  # C-level scan: this runs on every scored record
         result = np.asarray(values[0], dtype=float)
         for value in values[1:]:
             result = np.fmin(result, value)
@@ -89,9 +89,8 @@ def where(condition: Value, if_true: Value, if_false: Value) -> Value:
 
 def first_match(conditions: Sequence[Value], choices: Sequence[str], default: str) -> Value:
     """The choice of the first condition that holds (a precedence table), else default."""
-    arrays = [c for c in conditions if type(c) is _ARRAY]
-    if arrays:
-        n = len(arrays[0])
+    if _ARRAY in map(type, conditions):
+        n = next(len(c) for c in conditions if type(c) is _ARRAY)
         broadcast = [np.broadcast_to(np.asarray(c, dtype=bool), (n,)) for c in conditions]
         # Select small integer positions, then take labels: far cheaper than np.select on
         # object arrays of strings.

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 TTL_SECONDS = 30.0
 MAX_ENTRIES = 10_000
 
-_verified: dict[str, tuple[Principal, float]] = {}
+_verified: dict[bytes, tuple[Principal, float]] = {}
 
 
-def _digest(presented: str) -> str:
-    return hashlib.sha256(presented.encode()).hexdigest()
+def _digest(presented: str) -> bytes:
+    return hashlib.sha256(presented.encode()).digest()
 
 
 def recall(presented: str) -> Principal | None:

@@ -36,6 +36,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 }
 
 
+# The same table as (role, action) pairs: one set lookup per request.
+_ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    (role, action) for role, actions in PERMISSIONS.items() for action in actions
+)
+
+
 def is_allowed(role: str, action: Action) -> bool:
     """Whether ``role`` may perform ``action`` (an unknown role may do nothing)."""
-    return any(name == role and action in allowed for name, allowed in PERMISSIONS.items())
+    return (role, action) in _ALLOWED

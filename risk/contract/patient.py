@@ -9,7 +9,7 @@ so that batch validation of a cohort applies the very same rules.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from risk.contract.cross_field import record_violations
 from risk.contract.enums import (
     BiopsyResult,
     CementLeakage,
@@ -33,6 +34,7 @@ from risk.contract.enums import (
     ProcedureType,
     Sex,
 )
+from risk.facts import facts_from_record
 
 
 def _integral_float_to_int(value: Any) -> Any:
@@ -130,14 +132,12 @@ class PatientRecord(BaseModel):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> PatientRecord:
-        # Imported here: cross_field builds on facts, which reads this model.
-        from risk.contract.cross_field import record_violations  # noqa: PLC0415
-        from risk.facts import facts_from_record  # noqa: PLC0415
-
         if self.fracture_date is None:
             object.__setattr__(self, "fracture_date", self.procedure_date)  # contract default
         facts = facts_from_record(self)
-        self._facts = facts
+        # Straight into pydantic's private-attribute dict: ``self._facts`` would go through
+        # BaseModel.__setattr__/__getattr__, a measurable cost on every scored request.
+        cast("dict[str, Any]", self.__pydantic_private__)["_facts"] = facts
         violations = record_violations(self, facts)
         if violations:
             raise ValidationError.from_exception_data(
@@ -156,7 +156,8 @@ class PatientRecord(BaseModel):
     @property
     def facts(self) -> dict[str, Any]:
         """The record's facts (``risk.facts``), computed once at validation; treat as read-only."""
-        return self._facts
+        facts: dict[str, Any] = cast("dict[str, Any]", self.__pydantic_private__)["_facts"]
+        return facts
 
     @property
     def index_fracture_date(self) -> dt.date:

@@ -17,6 +17,7 @@ NAN = math.nan
 TREATED = "treated_after_procedure"
 BMI_KNEE = 21.4  # PMC11297947 cut-off; the BMI effect is steeper below it
 AGE_KNEE = 80.0  # allow risk to climb faster in the oldest old
+_ARRAY = np.ndarray
 
 
 class Impute(StrEnum):
@@ -52,7 +53,7 @@ class DesignColumn:
 
 def as_float(value: ops.Value) -> ops.Value:
     """A bool or number as float, for a scalar or an array."""
-    if type(value) is np.ndarray:
+    if type(value) is _ARRAY:
         return np.asarray(value, dtype=float)
     return float(value)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import isnan
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,8 +69,24 @@ class BatchOutput:
         return [";".join(n for n, m in zip(names, row, strict=True) if m) for row in masks]
 
 
-def _largest_first(contribution: FeatureContribution) -> float:
-    return -abs(contribution.effect)
+_new_tuple = tuple.__new__
+
+
+def _largest_first(effects: list[float], raw: dict[str, float]) -> tuple[FeatureContribution, ...]:
+    """Each input's contribution, largest absolute effect first (ties keep input order).
+
+    ``raw`` is in ``INPUT_NAMES`` order. Positions are sorted by a C-level key and the
+    NamedTuples built with ``tuple.__new__``: the obvious version (a Python sort key and
+    the generated ``__new__``) cost a third of the scorer's time per record.
+    """
+    magnitude = [-abs(effect) for effect in effects]
+    values = [None if isnan(value) else value for value in raw.values()]
+    return tuple(
+        [
+            _new_tuple(FeatureContribution, (INPUT_NAMES[i], values[i], effects[i]))
+            for i in sorted(range(len(effects)), key=magnitude.__getitem__)
+        ]
+    )
 
 
 def _sigmoid(z: float) -> float:
@@ -110,6 +127,7 @@ class RefractureModel:
             )
         )
         self._b12, self._b24 = h12.intercept, h24.intercept
+        self._derivers = tuple((spec.name, spec.derive) for spec in INPUTS)
         # The same terms grouped by input, identity transforms as None: the per-record loop.
         self._terms_by_input = tuple(
             (
@@ -135,11 +153,11 @@ class RefractureModel:
 
     def predict(self, facts: Facts, treated: float = 0.0) -> ModelOutput:
         """One record's scalar facts → risks (untreated by default), contributions, gaps."""
-        raw = {spec.name: spec.derive(facts) for spec in INPUTS}
+        raw = {name: derive(facts) for name, derive in self._derivers}
         values = impute_record(raw, self.imputation)
         values[TREATED] = raw[TREATED] = float(treated)
         lp12, lp24 = self._b12, self._b24
-        contributions = []
+        effects = []
         for name, terms in self._terms_by_input:
             value, effect = values[name], 0.0
             for transform, a12, m12, a24, m24 in terms:
@@ -147,15 +165,14 @@ class RefractureModel:
                 effect += a12 * (x - m12)
                 lp24 += a24 * (x - m24)
             lp12 += effect
-            contributions.append(FeatureContribution(name, _present(raw[name]), effect))
-        contributions.sort(key=_largest_first)
+            effects.append(effect)
         risk_12m = _sigmoid(lp12)
         return ModelOutput(
             risk_12m=risk_12m,
             risk_24m=max(_sigmoid(lp24), risk_12m),
             logit_12m=lp12,
             intercept_12m=self._b12,
-            contributions=tuple(contributions),
+            contributions=_largest_first(effects, raw),
             missing_inputs=tuple(missing_fields(facts, raw)),
         )
 
@@ -190,7 +207,3 @@ def _scaled(model: HorizonModel) -> tuple[FloatArray, float]:
 
 def _nan(value: float | None) -> float:
     return math.nan if value is None else value
-
-
-def _present(value: float) -> float | None:
-    return None if math.isnan(value) else value
