@@ -26,8 +26,8 @@ from tests.reports.factories import (
 )
 
 TRIVIAL = jinja2.Environment(autoescape=True).from_string(
-    "<html><head><title>x</title><style>@page{size:A4;font-family:'DejaVu Sans'}"
-    "body{font-family:'DejaVu Sans'}</style></head><body><p>Dear {{ name }}, one paragraph.</p>"
+    "<html><head><title>x</title><style>@page{size:A4;font-family:'Liberation Sans'}"
+    "body{font-family:'Liberation Sans'}</style></head><body><p>Dear {{ name }}, one paragraph.</p>"
     "</body></html>"
 )
 

@@ -10,7 +10,9 @@ so the first real letter does not pay for imports and font loading.
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from types import TracebackType
 
@@ -21,9 +23,19 @@ from risk.errors import RenderError
 DEFAULT_QUEUE_PER_WORKER = 4
 
 
+# PDFs are background work: at a lower CPU priority the workers yield a busy core to the
+# event loop at once, so liveness probes and scoring stay fast while letters render.
+WORKER_NICENESS = 10
+
+
 def _warm_worker() -> None:
-    # Runs once in each new worker process: imports, templates, fonts.
+    os.nice(WORKER_NICENESS)
+    # Runs once in each new worker process: imports, templates, fonts. What that loads lives
+    # as long as the worker, so it is frozen out of the cyclic GC's sight: a letter makes
+    # enough objects to trigger several collections, each re-scanning WeasyPrint otherwise.
     render_pdf(warm_up_html())
+    gc.collect()
+    gc.freeze()
 
 
 def _ping() -> bool:

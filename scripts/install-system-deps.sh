@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian libraries WeasyPrint needs (pango, HarfBuzz subsetting — about 5x
-# faster PDFs), the fonts the letter CSS names, poppler-utils (PDF snapshots in tests) and
+# faster PDFs), the fonts the letter CSS names (Liberation Sans, DejaVu Sans as fallback), poppler-utils (PDF snapshots in tests) and
 # Chromium (the web pages are tested in a real headless browser).
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils chromium)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core poppler-utils chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

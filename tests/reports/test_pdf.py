@@ -8,11 +8,13 @@ import logging
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
 from reports import DocumentKind, Recipient, render_html, render_pdf
+from reports.render import _with_parsed_style
 from risk.contract import Assessment, PatientRecord
 from tests.reports.factories import (
     CRITERIA,
@@ -160,3 +162,33 @@ def test_no_fonttools_fallback(caplog: pytest.LogCaptureFixture) -> None:
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert not [m for m in messages if "Using fontTools instead of HarfBuzz" in m]
     assert not [r for r in caplog.records if r.name == "weasyprint" and r.levelno >= logging.WARNING]
+
+
+def _embedded_font_names(pdf: bytes) -> set[str]:
+    names: set[str] = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources: Any = page["/Resources"]
+        fonts: Any = resources.get_object()["/Font"].get_object()
+        names.update(str(fonts[key].get_object()["/BaseFont"]) for key in fonts)
+    return names
+
+
+def test_letters_are_set_in_liberation_sans() -> None:
+    """The letter font is the fast one (fonts-liberation), not a silent fallback."""
+    names = _embedded_font_names(pdf_of())
+    assert names, "no font embedded"
+    assert all("Liberation-Sans" in name for name in names), names
+
+
+def test_the_pre_parsed_stylesheet_gives_the_same_pdf_text_as_inline_css() -> None:
+    html = render_html(DocumentKind.PCP_LETTER, make_record(), make_assessment(), LETTERHEAD, RECIPIENT)
+    stripped, stylesheets = _with_parsed_style(html)
+    assert len(stylesheets) == 1
+    assert "<style>" not in stripped
+    # A changed stylesheet (say, a letter stored by an older version) stays inline and is used.
+    foreign = html.replace("size: A4;", "size: A5;")
+    assert _with_parsed_style(foreign) == (foreign, [])
+    inline = html.replace("</style>", "/* parsed with the page */</style>")
+    assert _with_parsed_style(inline) == (inline, [])
+    assert pdf_text(render_pdf(html)) == pdf_text(render_pdf(inline))
+    assert PdfReader(io.BytesIO(render_pdf(foreign))).pages[0].mediabox.width < A4_POINTS[0]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import time
 from collections.abc import Iterator
 
 import pytest
 
 from reports import DocumentKind, PdfRenderPool, render_html
+from reports.pdf_pool import WORKER_NICENESS
 from risk.errors import RenderError
 from tests.reports.factories import LETTERHEAD, RECIPIENT, make_assessment, make_record, pdf_text
 
@@ -52,6 +55,18 @@ def test_concurrent_renders_are_valid_pdfs(pool: PdfRenderPool) -> None:
         text, pages = pdf_text(pdf)
         assert 1 <= pages <= 2
         assert f"ID P-{i}" in text
+
+
+def test_workers_freeze_what_warming_loaded(pool: PdfRenderPool) -> None:
+    executor = pool._executor  # the worker's own GC state is the point here
+    assert executor is not None
+    assert executor.submit(gc.get_freeze_count).result() > 0
+
+
+def test_workers_run_at_a_lower_cpu_priority_than_the_server(pool: PdfRenderPool) -> None:
+    executor = pool._executor
+    assert executor is not None
+    assert executor.submit(os.nice, 0).result() == min(19, os.nice(0) + WORKER_NICENESS)  # 19: the cap
 
 
 def test_render_before_start_is_an_error() -> None:
