@@ -98,7 +98,10 @@ def _whole(value: float) -> int | None:
 
 
 def _contributions(prediction: ModelOutput) -> list[dict[str, Any]]:
-    return [{"feature": c.feature, "value": c.value, "effect": c.effect} for c in prediction.contributions]
+    return [
+        {"feature": feature, "value": value, "effect": effect}
+        for feature, value, effect in prediction.contributions
+    ]
 
 
 CRITERION_OUT: dict[str, dict[str, str]] = {
