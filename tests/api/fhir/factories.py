@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+from pathlib import Path
 from typing import Any
 
 from api.fhir.terminology import ATC, CONDITION_CLINICAL, CONDITION_VERIFICATION, CPT, ICD10CM, LOINC, SNOMED
@@ -10,6 +12,14 @@ from api.fhir.terminology import ATC, CONDITION_CLINICAL, CONDITION_VERIFICATION
 PATIENT_UUID = "6b1f6f4e-0000-4000-8000-000000000001"
 BASE = "http://ehr.test/fhir"
 JSON = dict[str, Any]
+
+# Public FHIR data written by others (Synthea bundles, the official JSON schema), kept beside
+# the repository in ../shared/fhir-samples; OSTEOREF_FHIR_SAMPLES points elsewhere (a clone
+# in another folder). The tests that need them skip, with the reason, when they are absent.
+SHARED_FHIR_SAMPLES = Path(
+    os.environ.get("OSTEOREF_FHIR_SAMPLES")
+    or Path(__file__).resolve().parents[3].parent / "shared" / "fhir-samples"
+)
 
 
 def patient(gender: str = "female") -> JSON:

@@ -8,7 +8,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,11 +26,9 @@ from api.fhir.terminology import (
 )
 from api.settings import DEFAULT_MODEL_PATH
 from risk.assess import Assessor
-from tests.api.fhir.factories import bundle, full_patient
+from tests.api.fhir.factories import SHARED_FHIR_SAMPLES, bundle, full_patient
 
-SCHEMA = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "fhir-samples" / "schema" / "fhir.schema.json"
-)
+SCHEMA = SHARED_FHIR_SAMPLES / "schema" / "fhir.schema.json"
 BASE = "http://osteoref.test"
 DAY = dt.date(2024, 3, 15)
 PDF = b"%PDF-1.7\n% letter\n%%EOF\n"

@@ -13,8 +13,9 @@ import pytest
 from api.fhir.bindings import validate_emitted
 from api.fhir.emit.assessment import assessment_bundle
 from api.fhir.mapping import MappingResult, map_bundle
+from tests.api.fhir.factories import SHARED_FHIR_SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[3].parent / "shared" / "fhir-samples"  # beside the repository
+SAMPLES = SHARED_FHIR_SAMPLES
 FILES = sorted(SAMPLES.glob("*.json"))
 pytestmark = pytest.mark.skipif(not FILES, reason="shared FHIR samples not present")
 ALENDRONATE = "904419"
