@@ -90,12 +90,24 @@ def flatten_outcome(
     # Object dtype on purpose: converting a million labels to Arrow strings costs more
     # than all the rules; writers handle object columns as they are.
     series = {
-        name: pd.Series(values, index=frame.index, dtype=object if name in TEXT else None)
+        name: pd.Series(values, index=frame.index, dtype=object if name in TEXT else None, copy=False)
         for name, values in columns.items()
     }
-    return pd.DataFrame(series)[list(FLAT_COLUMNS)]
+    # copy=False: the columns are fresh arrays already; consolidating them into 2-D blocks
+    # would copy every one of them again (half the cost of building the frame).
+    return pd.DataFrame(series, copy=False)[list(FLAT_COLUMNS)]
 
 
 TEXT = frozenset(
-    {"pathway", "risk_tier", "priority", "recommended_therapy", "criteria", "flags", "missing_inputs"}
+    {
+        "pathway",
+        "risk_tier",
+        "priority",
+        "recommended_therapy",
+        "criteria",
+        "flags",
+        "missing_inputs",
+        "model_name",
+        "model_version",
+    }
 )

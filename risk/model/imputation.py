@@ -136,7 +136,9 @@ def design_matrix(values: dict[str, ops.Value], treated: npt.ArrayLike) -> npt.N
     """The (n, p) design matrix of imputed array inputs, column order of ``COLUMNS``."""
     columns = {**values, TREATED: np.asarray(treated, dtype=float)}
     n = len(values[INPUTS[0].name])
-    design = np.empty((n, len(COLUMNS)), dtype=float)  # filled in place: no stacking copies
+    # Filled in place (no stacking copies), column-major: each column is written and later
+    # read as one contiguous run, where row-major strides cost several times as much.
+    design = np.empty((n, len(COLUMNS)), dtype=float, order="F")
     for j, column in enumerate(COLUMNS):
         design[:, j] = column.transform(columns[column.input])
     return design
