@@ -79,8 +79,15 @@ class Assessor:
 
 def treated_risks(risk_12m: float, risk_24m: float, rr: float) -> dict[str, Any]:
     """The contract's risk object from untreated risks and the class relative risk (NaN: none)."""
-    if math.isnan(rr):
-        return {"new_vertebral_fracture_12m": risk_12m, "new_vertebral_fracture_24m": risk_24m}
+    if math.isnan(rr):  # no treated risk for this recommendation: the keys stay, as null
+        return {
+            "new_vertebral_fracture_12m": risk_12m,
+            "new_vertebral_fracture_24m": risk_24m,
+            "with_treatment_12m": None,
+            "with_treatment_24m": None,
+            "absolute_reduction_12m": None,
+            "number_needed_to_treat_12m": None,
+        }
     treated_12m = risk_12m * rr
     reduction = risk_12m - treated_12m
     return {

@@ -13,6 +13,7 @@ from risk.assess import Assessor
 from risk.cohort import read_cohort_chunks, validate_frame
 from risk.cohort.records import record_from_row
 from risk.contract import Assessment, PatientRecord
+from risk.contract.assessment import RiskEstimate
 from risk.flatten import FLAT_COLUMNS
 from risk.rules.decisions import number_needed_to_treat
 from tests.risk.factories import make_record
@@ -136,3 +137,30 @@ def test_sample_patients_score(assessor: Assessor, path: Path) -> None:
     expected_pathway = path.name.split("-")[1]
     pathway = {"trauma": "trauma_review"}.get(expected_pathway, expected_pathway)
     assert assessment.pathway == pathway
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"egfr": 20},
+        {"fracture_cause": "high_energy_trauma", "t_score_total_hip": None},
+        {"myeloma": True},
+    ],
+    ids=["drug class", "specialist decision", "trauma review", "oncology"],
+)
+def test_the_api_payload_is_the_complete_contract_assessment(
+    assessor: Assessor, overrides: dict[str, object]
+) -> None:
+    """The API serves assess_payload unvalidated: it must already carry every §2 key, nulls included."""
+    record = make_record(**overrides)
+    payload = assessor.assess_payload(record)
+    assert payload == assessor.assess(record).model_dump()
+    if payload["risk"] is not None:
+        assert set(payload["risk"]) == set(RiskEstimate.model_fields)
+
+
+@pytest.mark.parametrize("path", SAMPLE_PATIENTS, ids=[p.stem for p in SAMPLE_PATIENTS])
+def test_every_sample_patient_payload_equals_its_validated_assessment(assessor: Assessor, path: Path) -> None:
+    record = PatientRecord.model_validate_json(path.read_text(encoding="utf-8"))
+    assert assessor.assess_payload(record) == assessor.assess(record).model_dump()
