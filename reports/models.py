@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Line = Annotated[str, Field(max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+MAX_ADDRESS_LINES = 8  # what fits the letter's address block; the API body uses the same limits
 
 
 class _In(BaseModel):
@@ -24,7 +25,7 @@ class Letterhead(_In):
     """The sending service: heading, contact details and the default signatory."""
 
     organisation: Name
-    address: list[Line] = Field(default_factory=list, max_length=8)
+    address: list[Line] = Field(default_factory=list, max_length=MAX_ADDRESS_LINES)
     phone: Line | None = None
     email: Line | None = None
     sender_name: Name
@@ -37,7 +38,7 @@ class Recipient(_In):
 
     name: Name
     practice: Line | None = None
-    address: list[Line] = Field(default_factory=list, max_length=8)
+    address: list[Line] = Field(default_factory=list, max_length=MAX_ADDRESS_LINES)
     phone: Line | None = None
     fax: Line | None = None
     email: Line | None = None

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.referrals.states import Status
+from reports.models import MAX_ADDRESS_LINES, Line, Name
 from risk.contract import Assessment, PatientRecord
 from risk.contract.enums import Pathway, Priority
 
@@ -24,20 +25,21 @@ class _Out(BaseModel):
 class PcpIn(_In):
     """The primary-care physician the letter goes to."""
 
-    name: str = Field(min_length=1, max_length=200)
-    practice: str | None = Field(default=None, max_length=200)
-    address: list[str] = Field(default_factory=list, max_length=10)
-    phone: str | None = Field(default=None, max_length=50)
-    fax: str | None = Field(default=None, max_length=50)
-    email: str | None = Field(default=None, max_length=200)
+    # The letter's own field types: whatever the API accepts, the letter can print.
+    name: Name
+    practice: Line | None = None
+    address: list[Line] = Field(default_factory=list, max_length=MAX_ADDRESS_LINES)
+    phone: Line | None = None
+    fax: Line | None = None
+    email: Line | None = None
 
 
 class ReferrerIn(_In):
     """The clinician who signs the letter."""
 
-    name: str = Field(min_length=1, max_length=200)
-    role: str | None = Field(default=None, max_length=200)
-    service: str | None = Field(default=None, max_length=200)
+    name: Name
+    role: Line | None = None
+    service: Line | None = None
 
 
 class ReferralCreate(_In):

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.referrals.schemas import PcpIn
 from api.referrals.states import STATUSES, TRANSITIONS
+from reports.models import Recipient
 from tests.api.referrals.factories import PCP_NAME, bearer, referral_body
 
 
@@ -148,3 +150,27 @@ def test_letters_are_served_as_html_and_pdf(client: TestClient, keys: dict[str, 
         pdf = client.get(links[link], headers=auth)
         assert pdf.headers["content-type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("pcp_update", "status"),
+    [
+        ({"address": ["x" * 200] * 8, "phone": "1" * 200}, 201),  # the letter's limits, exactly
+        ({"address": ["line"] * 9}, 422),
+        ({"address": ["x" * 201]}, 422),
+        ({"phone": "1" * 201}, 422),
+    ],
+    ids=["at the limits", "9 address lines", "201-char line", "201-char phone"],
+)
+def test_the_pcp_body_has_the_letters_limits(
+    client: TestClient, keys: dict[str, str], pcp_update: dict[str, Any], status: int
+) -> None:
+    body = referral_body()
+    body["pcp"] |= pcp_update
+    response = client.post("/v1/referrals", json=body, headers=bearer(keys["clinician"]))
+    assert response.status_code == status, response.text
+
+
+def test_every_accepted_pcp_body_is_a_printable_recipient() -> None:
+    widest = PcpIn(name="n" * 200, practice="p" * 200, address=["a" * 200] * 8, phone="1" * 200)
+    assert Recipient.model_validate(widest.model_dump()).address == widest.address
