@@ -93,11 +93,17 @@ def letters(
         output.mkdir(parents=True, exist_ok=True)
         with TableWriter(output / ERRORS_NAME) as errors:
             errors.write(empty_errors())
-            scored = _score_cohort(cohort, assessor, errors, totals, chunk_rows)
+            scored, cells = _score_cohort(cohort, assessor, errors, totals, chunk_rows)
             with _progress(console.is_terminal) as progress:
                 workers = jobs or os.cpu_count() or 1
                 manifest = run_letters(
-                    scored, output, letterhead=letterhead, html=html, jobs=workers, progress=progress
+                    scored,
+                    output,
+                    letterhead=letterhead,
+                    html=html,
+                    jobs=workers,
+                    progress=progress,
+                    cells=cells,
                 )
             totals.statuses = Counter(row.status for row in manifest)
             if store:
@@ -133,9 +139,13 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 def _score_cohort(
     cohort: Path, assessor: Assessor, errors: TableWriter, totals: RunTotals, chunk_rows: int
-) -> list[ScoredRow]:
-    """Validate and assess every chunk; rejected rows are written to ``errors`` and counted."""
+) -> tuple[list[ScoredRow], dict[int, dict[str, Any]]]:
+    """Validate and assess every chunk; rejected rows are written to ``errors`` and counted.
+
+    Also returns each valid row's own §3/§4 cells, for the manifest to carry unchanged.
+    """
     scored: list[ScoredRow] = []
+    cells: dict[int, dict[str, Any]] = {}
     first_row = 1
     for raw in read_cohort_chunks(cohort, chunk_rows):
         chunk = validate_frame(raw, first_row=first_row)
@@ -147,7 +157,9 @@ def _score_cohort(
             errors.write(rejected)
             totals.invalid += int(rejected["row"].nunique())
         scored.extend(rows)
-    return scored
+        for row, values in chunk.passthrough.to_dict("index").items():
+            cells[int(str(row))] = {str(name): value for name, value in values.items()}
+    return scored, cells
 
 
 def _score_chunk(chunk: ValidatedChunk, assessor: Assessor) -> tuple[list[ScoredRow], list[Problem]]:

@@ -15,9 +15,10 @@ import csv
 import hashlib
 import json
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -46,15 +47,21 @@ def run_letters(
     html: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    cells: Mapping[Any, Mapping[str, Any]] | None = None,
 ) -> list[ManifestRow]:
-    """Render every row's documents into ``output_dir``; write and return the manifest rows."""
+    """Render every row's documents into ``output_dir``; write and return the manifest rows.
+
+    ``cells`` maps a row id to that input row's §3/§4 cells, which the manifest carries
+    through unchanged (contract §1).
+    """
     output_dir.mkdir(parents=True, exist_ok=True)
     rows = list(scored_rows)
     results: dict[int, ManifestRow] = {}
     todo: list[tuple[int, Job]] = []
     seen: dict[str, str] = {}
     for index, row in enumerate(rows):
-        planned = _plan(row, output_dir, letterhead, html, seen)
+        row_cells = None if cells is None else cells.get(row[4], {})
+        planned = _plan(row, output_dir, letterhead, html, seen, cells=row_cells)
         if isinstance(planned, Job):
             todo.append((index, planned))
         else:
@@ -77,12 +84,20 @@ def _report(progress: Progress | None, done: int, total: int) -> None:
 
 
 def _plan(
-    row: ScoredRow, output_dir: Path, letterhead: Letterhead, html: bool, seen: dict[str, str]
+    row: ScoredRow,
+    output_dir: Path,
+    letterhead: Letterhead,
+    html: bool,
+    seen: dict[str, str],
+    *,
+    cells: Mapping[str, Any] | None,
 ) -> Job | ManifestRow:
     """A render job for the row, or its finished manifest row (error, nothing to do, unchanged)."""
     record, assessment, recipient, referrer, row_id = row
     kinds = documents_for(assessment)
-    base = ManifestRow.start(row_id, record, assessment, recipient=recipient, referrer=referrer, kinds=kinds)
+    base = ManifestRow.start(
+        row_id, record, assessment, recipient=recipient, referrer=referrer, kinds=kinds, cells=cells
+    )
     problem = _row_problem(row, kinds, seen)
     if problem:
         return base.finish(status="error", errors=[problem])

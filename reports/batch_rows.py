@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from reports.documents import documents_for
 from reports.models import DocumentKind, Letterhead, Recipient, Referrer
+from risk.cohort.columns import PASSTHROUGH_COLUMNS
 from risk.contract import Assessment, PatientRecord
 
-# Contract §4 columns, carried through to the manifest unchanged.
-REFERRAL_FIELDS = (
-    "pcp_name", "pcp_practice", "pcp_address", "pcp_phone", "pcp_fax", "pcp_email",
-    "referrer_name", "referrer_role", "referrer_service",
-)  # fmt: skip
+# Contract §3 and §4 columns: carried through to the manifest unchanged (contract §1).
+PASSTHROUGH_FIELDS = PASSTHROUGH_COLUMNS
 MANIFEST_FIELDS = (
     "row_id", "patient_id", "pathway", "priority", "documents", "status", "files", "errors",
-    "input_hash", *REFERRAL_FIELDS,
+    "input_hash", *PASSTHROUGH_FIELDS,
 )  # fmt: skip
 
 
@@ -31,6 +33,17 @@ def referral_columns(recipient: Recipient | None, referrer: Referrer | None) -> 
     return {key: value or "" for key, value in columns.items()}
 
 
+def passthrough_cells(cells: Mapping[str, Any]) -> dict[str, str]:
+    """The §3/§4 cells of one input row exactly as read (a missing or empty cell is '')."""
+    return {name: _cell_text(cells.get(name)) for name in PASSTHROUGH_FIELDS}
+
+
+def _cell_text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value)
+
+
 @dataclass(frozen=True, slots=True)
 class ManifestRow:
     """One line of ``manifest.csv``; ``status`` is rendered, unchanged, error or no_documents."""
@@ -40,7 +53,7 @@ class ManifestRow:
     pathway: str
     priority: str
     documents: list[str]
-    referral: dict[str, str]
+    passthrough: dict[str, str]  # the §3/§4 columns
     status: str = "pending"
     files: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -56,15 +69,23 @@ class ManifestRow:
         recipient: Recipient | None,
         referrer: Referrer | None,
         kinds: list[DocumentKind],
+        cells: Mapping[str, Any] | None = None,
     ) -> ManifestRow:
-        """The row's identity, before anything is rendered."""
+        """The row's identity, before anything is rendered.
+
+        ``cells`` are the input row's own §3/§4 cells, copied as they are; without them
+        (rows not read from a file) the §4 columns are written from the PCP and referrer.
+        """
+        carried = passthrough_cells(cells) if cells is not None else passthrough_cells({})
+        if cells is None:
+            carried |= referral_columns(recipient, referrer)
         return cls(
             row_id=str(row_id),
             patient_id=record.patient_id,
             pathway=assessment.pathway,
             priority=assessment.priority,
             documents=[kind.value for kind in kinds],
-            referral=referral_columns(recipient, referrer),
+            passthrough=carried,
         )
 
     def finish(
@@ -89,7 +110,7 @@ class ManifestRow:
             "files": ";".join(self.files),
             "errors": ";".join(self.errors),
             "input_hash": self.input_hash,
-            **self.referral,
+            **self.passthrough,
         }
 
 

@@ -150,7 +150,25 @@ def test_invalid_pcp_cells_are_row_errors_not_a_stopped_run(tmp_path: Path, data
     assert code == 1, out
     assert list(errors[["row", "field"]].itertuples(index=False, name=None)) == [("1", "pcp_email")]
     assert "at most 200 characters" in str(errors.loc[0, "rule"])
-    assert list(manifest["row_id"]) == ["2"] and manifest.loc[0, "referrer_name"] == ""
+    # The manifest carries the input cells unchanged (contract §1), blank name and all.
+    assert list(manifest["row_id"]) == ["2"] and manifest.loc[0, "referrer_name"] == " "
+
+
+def test_the_manifest_carries_the_training_and_referral_cells_unchanged(
+    tmp_path: Path, database_url: str
+) -> None:
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False, nrows=2)  # with §3 outcome columns
+    frame["pcp_name"] = ["  Dr P. One ", "Dr P. Two"]
+    frame["pcp_address"] = ["1 Elm St ;; Town", ""]
+    frame["pcp_phone"] = ["0123 456", ""]
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    code, out = _run(path, tmp_path / "out", "--jobs", "1")
+    manifest = pd.read_csv(tmp_path / "out" / "manifest.csv", dtype=str, keep_default_na=False)
+    assert code == 0, out
+    for column in ("time_months", "event", "treated_after_procedure", "pcp_name", "pcp_address", "pcp_phone"):
+        assert list(manifest[column]) == list(frame[column]), column
+    assert list(manifest["referrer_name"]) == ["", ""]  # a §4 column absent from the input
 
 
 def test_letters_key_is_reused_and_its_secret_never_printed(
