@@ -112,13 +112,29 @@ def _numbers(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
 def _dates(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     del spec
     if is_datetime64_any_dtype(raw.dtype):
-        values = raw.astype("datetime64[us]")
-        return Parsed(values, [])
+        return _typed_dates(raw, missing)
     text = text_of(raw).str.strip()
     values = pd.to_datetime(text.mask(missing), format="%Y-%m-%d", errors="coerce")
     bad = ~missing & (values.isna().to_numpy() | (text.str.len() != DATE_LENGTH).to_numpy())
     values = values.astype("datetime64[us]").mask(bad)
     return Parsed(values, [(bad, "must be a date YYYY-MM-DD")])
+
+
+def _typed_dates(raw: pd.Series, missing: Mask) -> Parsed:
+    """A Parquet timestamp column: a date only if it carries no time of day and no zone."""
+    if getattr(raw.dtype, "tz", None) is not None:
+        unset = pd.Series(np.full(len(raw), np.datetime64("NaT", "us")), index=raw.index)
+        return Parsed(unset, [(~missing, "must be a date YYYY-MM-DD, not a timestamp with a time zone")])
+    stamps = raw.astype("datetime64[us]")
+    timed = ~missing & (stamps != stamps.dt.normalize()).to_numpy(dtype=bool)
+    rule = "must be a date YYYY-MM-DD, not a timestamp with a time of day"
+    return Parsed(stamps.mask(timed), [(timed, rule)])
+
+
+def _not_text(raw: pd.Series, missing: Mask) -> Mask:
+    """Rows of a typed (number, bool, timestamp) column given where text is required."""
+    typed = is_numeric_dtype(raw.dtype) or is_bool_dtype(raw.dtype) or is_datetime64_any_dtype(raw.dtype)
+    return ~missing if typed else np.zeros(len(raw), dtype=bool)
 
 
 def _bools(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -140,7 +156,7 @@ def _bools(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
 
 def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     text = text_of(raw)
-    bad = ~missing & ~text.isin(spec.choices).to_numpy()
+    bad = ~missing & (~text.isin(spec.choices).to_numpy() | _not_text(raw, missing))
     rule = "must be one of: " + ", ".join(str(c) for c in spec.choices)
     default = "" if spec.default is None else str(spec.default)
     return Parsed(text.mask(missing | bad, default), [(bad, rule)])
@@ -148,7 +164,8 @@ def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
 
 def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     text = text_of(raw)
-    problems: list[tuple[Mask, str]] = []
+    # A Parquet number is not an identifier: 123 and 123.0 would both pass as text.
+    problems: list[tuple[Mask, str]] = [(_not_text(raw, missing), "must be text")]
     if spec.max_length is not None:
         too_long = ~missing & (text.str.len() > spec.max_length).to_numpy()
         problems.append((too_long, f"must be at most {spec.max_length} characters"))

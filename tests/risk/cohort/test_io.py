@@ -91,3 +91,40 @@ def test_training_reader_rejects_bad_outcomes(
     write_csv(frame, path)
     with pytest.raises(InvalidCohort, match=f"row 2 {column}='{value}'"):
         read_training_cohort(path)
+
+
+def _one_typed_row(tmp_path: Path, synthetic: pd.DataFrame, **columns: object) -> pd.DataFrame:
+    """Validation errors of the first synthetic row written to Parquet with ``columns`` typed."""
+    csv = tmp_path / "one.csv"
+    write_csv(synthetic.head(1), csv)
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    for name, value in columns.items():
+        frame[name] = pd.Series([value])
+    parquet = tmp_path / "one.parquet"
+    frame.to_parquet(parquet, index=False)
+    (raw,) = list(read_cohort_chunks(parquet))
+    return validate_frame(raw, 1).errors
+
+
+@pytest.mark.parametrize(
+    ("columns", "field", "rule"),
+    [
+        ({"patient_id": 123}, "patient_id", "must be text"),
+        ({"given_name": 5}, "given_name", "must be text"),
+        ({"sex": 1}, "sex", "must be one of"),
+        ({"procedure_date": pd.Timestamp("2024-02-02 13:30")}, "procedure_date", "time of day"),
+        ({"procedure_date": pd.Timestamp("2024-02-02", tz="UTC")}, "procedure_date", "time zone"),
+    ],
+    ids=["int id", "int name", "int enum", "timestamp with time", "zoned timestamp"],
+)
+def test_typed_parquet_cells_keep_the_contract_strict(
+    tmp_path: Path, synthetic: pd.DataFrame, columns: dict[str, object], field: str, rule: str
+) -> None:
+    errors = _one_typed_row(tmp_path, synthetic, **columns)
+    assert list(errors["field"]) == [field]
+    assert rule in str(errors.loc[errors.index[0], "rule"])
+
+
+def test_a_midnight_parquet_timestamp_is_a_date(tmp_path: Path, synthetic: pd.DataFrame) -> None:
+    day = pd.Timestamp(synthetic.loc[0, "procedure_date"])
+    assert _one_typed_row(tmp_path, synthetic, procedure_date=day.normalize()).empty
