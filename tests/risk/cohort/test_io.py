@@ -126,5 +126,5 @@ def test_typed_parquet_cells_keep_the_contract_strict(
 
 
 def test_a_midnight_parquet_timestamp_is_a_date(tmp_path: Path, synthetic: pd.DataFrame) -> None:
-    day = pd.Timestamp(synthetic.loc[0, "procedure_date"])
+    day = pd.Timestamp(str(synthetic.loc[0, "procedure_date"]))
     assert _one_typed_row(tmp_path, synthetic, procedure_date=day.normalize()).empty
