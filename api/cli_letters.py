@@ -35,6 +35,7 @@ from reports.models import Signatory
 from risk.assess import Assessor
 from risk.cohort import ERROR_COLUMNS, TableWriter, ValidatedChunk, read_cohort_chunks, validate_frame
 from risk.cohort.frame import empty_errors
+from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.cohort.records import record_from_row
 from risk.contract import PatientRecord
 from risk.errors import Conflict, OsteorefError
@@ -148,7 +149,8 @@ def _score_cohort(
     cells: dict[int, dict[str, Any]] = {}
     first_row = 1
     for raw in read_cohort_chunks(cohort, chunk_rows):
-        chunk = validate_frame(raw, first_row=first_row)
+        # The FLS KPI columns (as `osteoref score` accepts them) play no part in a letter.
+        chunk = validate_frame(raw.drop(columns=[c for c in raw.columns if c in KPI_ONLY_NAMES]), first_row)
         first_row += len(raw)
         rows, problems = _score_chunk(chunk, assessor)
         parts = [part for part in (chunk.errors, pd.DataFrame(problems, columns=ERROR_COLUMNS)) if len(part)]

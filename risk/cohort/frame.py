@@ -21,6 +21,7 @@ from risk.cohort.columns import (
     PASSTHROUGH_COLUMNS,
     REQUIRED_NAMES,
 )
+from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.contract.cross_field import CROSS_FIELD_RULES
 from risk.errors import InvalidCohort
 from risk.facts import facts_from_frame
@@ -44,7 +45,8 @@ def check_columns(columns: list[str]) -> None:
     if unknown:
         raise InvalidCohort(
             f"unknown column(s): {', '.join(map(str, unknown))}; allowed are the contract §1 "
-            "fields plus §3 (time_months, event, treated_after_procedure) and §4 referral columns"
+            "fields plus §3 (time_months, event, treated_after_procedure) and §4 referral columns, "
+            f"and for cohort scoring and letter runs the FLS KPI columns ({', '.join(KPI_ONLY_NAMES)})"
         )
     absent = [c for c in REQUIRED_NAMES if c not in columns]
     if absent:

@@ -200,3 +200,20 @@ def test_idempotency_key_follows_the_inputs() -> None:
     assert key == idempotency_key(referral_body(make_record(), Recipient(name="Dr P. One"), signer))
     assert key != idempotency_key(referral_body(record, Recipient(name="Dr P. Two"), signer))
     assert key.startswith("letters-") and len(key) == len("letters-") + 40
+
+
+def test_fls_kpi_columns_are_accepted_as_by_score_and_unknown_ones_named(
+    tmp_path: Path, database_url: str
+) -> None:
+    frame = _sample(1)
+    frame["pcp_name"] = ["Dr P. One"]
+    frame["fls_identification_date"] = ["2026-02-03"]
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    code, out = _run(path, tmp_path / "out", "--jobs", "1")
+    assert code == 0, out
+    frame["shoe_size"] = ["9"]
+    frame.to_csv(path, index=False)
+    code, out = _run(path, tmp_path / "out2", "--jobs", "1")
+    assert code != 0
+    assert "shoe_size" in out and "fls_identification_date" in out
