@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.referrals.states import Status
-from reports.models import MAX_ADDRESS_LINES, Line, Name
+from reports.models import Recipient, Referrer
 from risk.contract import Assessment, PatientRecord
 from risk.contract.enums import Pathway, Priority
 
@@ -22,24 +22,15 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-class PcpIn(_In):
-    """The primary-care physician the letter goes to."""
+class PcpIn(Recipient):
+    """The primary-care physician the letter goes to.
 
-    # The letter's own field types: whatever the API accepts, the letter can print.
-    name: Name
-    practice: Line | None = None
-    address: list[Line] = Field(default_factory=list, max_length=MAX_ADDRESS_LINES)
-    phone: Line | None = None
-    fax: Line | None = None
-    email: Line | None = None
+    The letter's own model, so whatever the API accepts, the letter can print.
+    """
 
 
-class ReferrerIn(_In):
-    """The clinician who signs the letter."""
-
-    name: Name
-    role: Line | None = None
-    service: Line | None = None
+class ReferrerIn(Referrer):
+    """The clinician who signs the letter (the letter's own model)."""
 
 
 class ReferralCreate(_In):
