@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_letters import idempotency_key, referral_body
+from api.cli_letters_store import idempotency_key, referral_body
 from api.db.engine import Database
 from api.db.models import ApiKey, Referral
 from api.settings import PROJECT_ROOT, get_settings
