@@ -22,6 +22,7 @@ from api.referrals.adapters import letterhead_from
 from api.settings import get_settings
 from reports import Recipient, Referrer
 from reports.batch import ScoredRow, run_letters
+from reports.batch_rows import cell_text
 from risk.assess import Assessor
 from risk.cohort import ERROR_COLUMNS, TableWriter, ValidatedChunk, read_cohort_chunks, validate_frame
 from risk.cohort.frame import empty_errors
@@ -202,9 +203,7 @@ def _problems(error: ValidationError, prefix: str, cells: Mapping[Any, Any]) -> 
 
 def _text(value: Any) -> str | None:
     """A §4 cell as stripped text; empty, NaN and None are missing."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return str(value).strip() or None
+    return cell_text(value).strip() or None
 
 
 def _print_summary(totals: RunTotals, output: Path, store: bool) -> None:

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx2
 
@@ -61,6 +63,21 @@ def start_server(port: int, database_url: str) -> subprocess.Popen[bytes]:
             time.sleep(0.2)
     server.kill()
     raise RuntimeError("server did not become ready")
+
+
+@contextmanager
+def running_server() -> Iterator[tuple[int, str]]:
+    """uvicorn on a free port with a throwaway, migrated database: (port, clinician key)."""
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        database_url = f"sqlite:///{folder}/bench.db"
+        key = prepare_database(database_url)
+        server = start_server(port, database_url)
+        try:
+            yield port, key
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def _request_bytes(path: str, body: bytes | None, port: int, key: str) -> bytes:
@@ -114,16 +131,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = f"sqlite:///{folder}/bench.db"
-        key = prepare_database(database_url)
-        server = start_server(port, database_url)
-        try:
-            ratios = _rounds(port, key, args)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with running_server() as (port, key):
+        ratios = _rounds(port, key, args)
     print(f"POST /v1/assessments at ×{statistics.median(ratios):.2f} the /health rate (median of rounds)")
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 
 import httpx2
 
-from benchmarks.bench_api import _free_port, prepare_database, start_server
+from benchmarks.bench_api import running_server
 from benchmarks.bench_single import RECORD
 
 PDF_CONCURRENCY = 4
@@ -76,16 +75,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
     seconds = parser.parse_args().seconds
-    port = _free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        database_url = f"sqlite:///{folder}/bench.db"
-        key = prepare_database(database_url)
-        server = start_server(port, database_url)
-        try:
-            asyncio.run(run(f"http://127.0.0.1:{port}", key, seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with running_server() as (port, key):
+        asyncio.run(run(f"http://127.0.0.1:{port}", key, seconds))
 
 
 if __name__ == "__main__":

@@ -15,11 +15,10 @@ from reports.models import DocumentKind, Letterhead, Recipient, Referrer
 from risk.cohort.columns import PASSTHROUGH_COLUMNS
 from risk.contract import Assessment, PatientRecord
 
-# Contract §3 and §4 columns: carried through to the manifest unchanged (contract §1).
-PASSTHROUGH_FIELDS = PASSTHROUGH_COLUMNS
+# The contract §3 and §4 columns close each row, carried through unchanged (contract §1).
 MANIFEST_FIELDS = (
     "row_id", "patient_id", "pathway", "priority", "documents", "status", "files", "errors",
-    "input_hash", *PASSTHROUGH_FIELDS,
+    "input_hash", *PASSTHROUGH_COLUMNS,
 )  # fmt: skip
 
 
@@ -35,10 +34,11 @@ def referral_columns(recipient: Recipient | None, referrer: Referrer | None) -> 
 
 def passthrough_cells(cells: Mapping[str, Any]) -> dict[str, str]:
     """The §3/§4 cells of one input row exactly as read (a missing or empty cell is '')."""
-    return {name: _cell_text(cells.get(name)) for name in PASSTHROUGH_FIELDS}
+    return {name: cell_text(cells.get(name)) for name in PASSTHROUGH_COLUMNS}
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A cohort cell as read: its text, or '' when empty or missing (NaN, None)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     return str(value)
@@ -76,9 +76,10 @@ class ManifestRow:
         ``cells`` are the input row's own §3/§4 cells, copied as they are; without them
         (rows not read from a file) the §4 columns are written from the PCP and referrer.
         """
-        carried = passthrough_cells(cells) if cells is not None else passthrough_cells({})
         if cells is None:
-            carried |= referral_columns(recipient, referrer)
+            carried = passthrough_cells({}) | referral_columns(recipient, referrer)
+        else:
+            carried = passthrough_cells(cells)
         return cls(
             row_id=str(row_id),
             patient_id=record.patient_id,
