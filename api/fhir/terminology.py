@@ -51,7 +51,13 @@ DXA: tuple[Code, ...] = (
         ("80945-9", "DXA Hip - right [T-score] Bone density"),
     )),
     *_codes(LOINC, "t_score_spine_any", (("104938-6", "DXA Spine [T-score] Bone density"),), "likely"),
-    *_codes(LOINC, "t_score_site_unknown", (("38265-5", "DXA [T-score] Bone density"),)),
+    # Forearm T-scores are not one of the contract's three sites: read, never used (VSAC
+    # 2.16.840.1.113762.1.4.1248.359 "DEXA Bone Density for Urology Care", 2025-03-12).
+    *_codes(LOINC, "t_score_forearm", (
+        ("38265-5", "DXA Radius and Ulna [T-score] Bone density"),
+        ("80943-4", "DXA Radius and Ulna - right [T-score] Bone density"),
+        ("80944-2", "DXA Radius and Ulna - left [T-score] Bone density"),
+    )),
 )  # fmt: skip
 LABS: tuple[Code, ...] = (
     *_codes(LOINC, "egfr", (
@@ -65,18 +71,35 @@ LABS: tuple[Code, ...] = (
     # Accepted on input only: published labels conflict, so we never emit it.
     *_codes(LOINC, "egfr", (("62238-1", "Glomerular filtration rate/1.73 sq M.predicted (CKD-EPI)"),),
             "unverified"),
-    *_codes(LOINC, "calcium_total", (("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),)),
+    *_codes(LOINC, "egfr", (("69405-9", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] "
+                                        "in Serum, Plasma or Blood"),), "unverified"),
+    # Race-specific estimates (MDRD / CKD-EPI 2009 "among blacks / non-blacks"): the lower value of
+    # the same day wins, and a race-free estimate of that day wins over both (see observations.py).
+    *_codes(LOINC, "egfr_race_specific", (
+        ("48642-3", "Glomerular filtration rate/1.73 sq M.predicted among non-blacks (MDRD)"),
+        ("48643-1", "Glomerular filtration rate/1.73 sq M.predicted among blacks (MDRD)"),
+    ), "likely"),
+    *_codes(LOINC, "egfr_race_specific", (
+        ("88293-6", "Glomerular filtration rate/1.73 sq M.predicted among blacks (CKD-EPI)"),
+        ("88294-4", "Glomerular filtration rate/1.73 sq M.predicted among non-blacks (CKD-EPI)"),
+    ), "unverified"),
+    # Total calcium is not albumin-adjusted (the contract's field is): it is used only with an
+    # albumin of the same day (observations.py), never as it is.
+    *_codes(LOINC, "calcium_total", (("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
+                                     ("2000-8", "Calcium [Moles/volume] in Serum or Plasma"))),
     *_codes(LOINC, "calcium_corrected", (
         ("29265-6", "Calcium [Moles/volume] corrected for albumin in Serum or Plasma"),)),
+    *_codes(LOINC, "albumin", (("1751-7", "Albumin [Mass/volume] in Serum or Plasma"),), "likely"),
     *_codes(LOINC, "vitamin_d", (("62292-8", "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or Plasma"),)),
-    *_codes(LOINC, "vitamin_d", (("1989-3", "25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma"),),
+    *_codes(LOINC, "vitamin_d", (("1989-3", "25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma"),
+                                 ("14635-7", "25-Hydroxyvitamin D3 [Moles/volume] in Serum or Plasma")),
             "likely"),
     *_codes(LOINC, "alkaline_phosphatase", (
         ("6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma"),)),
     *_codes(LOINC, "weight", (("29463-7", "Body weight"),)),
     *_codes(LOINC, "height", (("8302-2", "Body height"),)),
 )  # fmt: skip
-INPUT_ONLY_CODES: frozenset[str] = frozenset({"62238-1"})
+INPUT_ONLY_CODES: frozenset[str] = frozenset({"62238-1", "69405-9", "88293-6", "88294-4"})
 
 # SNOMED body sites that route a DXA T-score (likely: ≥2 third-party sources).
 BODY_SITES: tuple[Code, ...] = _codes(SNOMED, "body_site", (
@@ -87,6 +110,18 @@ BODY_SITES: tuple[Code, ...] = _codes(SNOMED, "body_site", (
 ), "likely")  # fmt: skip
 SITE_FEMORAL_NECK, SITE_LUMBAR_SPINE = "29627003", "122496007"
 SITE_HIP = frozenset({"29836001", "71341001"})
+
+# Vertebra body structures → treated level (meaning). DICOM PS3.16 CID 7603 "Vertebra", as published in
+# bvdh/dicom-terminology-in-fhir (input/fsh/ValueSet-dicom-cid-7603-Vertebra.fsh).
+VERTEBRAE: tuple[Code, ...] = tuple(
+    Code(SNOMED, code, f"{level} vertebra", level)
+    for level, code in (
+        ("T1", "64864005"), ("T2", "53733008"), ("T3", "1626008"), ("T4", "73071006"), ("T5", "56401006"),
+        ("T6", "45296009"), ("T7", "62487009"), ("T8", "11068009"), ("T9", "82687006"), ("T10", "7610001"),
+        ("T11", "12989004"), ("T12", "23215003"), ("L1", "66794005"), ("L2", "14293000"), ("L3", "36470004"),
+        ("L4", "11994002"), ("L5", "49668003"),
+    )
+)  # fmt: skip
 
 # --- Procedures: the index procedure.
 PROCEDURES: tuple[Code, ...] = (
@@ -164,33 +199,7 @@ SNOMED_CONDITIONS: tuple[Code, ...] = (
     *_codes(SNOMED, "malignancy", (("94222008", "Secondary malignant neoplasm of bone"),), "likely"),
 )  # fmt: skip
 
-# --- Medications: meaning = contract `current_treatment` value, or glucocorticoid:<ingredient>.
-# RxNorm ingredient (IN) codes still unverified: no value set expansion, OHDSI concept table or IG listing
-# these ingredients was found in the stored sources. Only a vendor API sample pairs 46041 with "Alendronate"
-# and 8640 with "Prednisone", and that is not enough to mark them verified. No RxNorm codes are listed for
-# teriparatide, abaloparatide or romosozumab because none were found; those use ATC only.
-DRUGS: tuple[Code, ...] = (
-    *_codes(RXNORM, "oral_bisphosphonate", (("46041", "alendronate"), ("73056", "risedronate"),
-                                            ("115264", "ibandronate")), "unverified"),
-    *_codes(RXNORM, "oral_bisphosphonate", (("904419", "Alendronic acid 10 MG Oral Tablet"),)),
-    *_codes(RXNORM, "zoledronic_acid", (("77655", "zoledronic acid"),)),
-    *_codes(RXNORM, "denosumab", (("993449", "denosumab"),), "unverified"),
-    *_codes(RXNORM, "raloxifene", (("72143", "raloxifene"),), "unverified"),
-    *_codes(ATC, "oral_bisphosphonate", (("M05BA04", "alendronic acid"), ("M05BA07", "risedronic acid"),
-                                         ("M05BA06", "ibandronic acid")), "likely"),
-    *_codes(ATC, "zoledronic_acid", (("M05BA08", "zoledronic acid"),), "likely"),
-    *_codes(ATC, "denosumab", (("M05BX04", "denosumab"),), "likely"),
-    *_codes(ATC, "teriparatide", (("H05AA02", "teriparatide"),), "likely"),
-    *_codes(ATC, "abaloparatide", (("H05AA04", "abaloparatide"),), "likely"),
-    *_codes(ATC, "romosozumab", (("M05BX06", "romosozumab"),), "likely"),
-    *_codes(ATC, "raloxifene", (("G03XC01", "raloxifene"),), "likely"),
-    *_codes(RXNORM, "glucocorticoid:prednisone", (("8640", "prednisone"),), "likely"),
-    *_codes(RXNORM, "glucocorticoid:prednisolone", (("8638", "prednisolone"),), "likely"),
-    *_codes(ATC, "glucocorticoid:prednisone", (("H02AB07", "prednisone"),), "likely"),
-    *_codes(ATC, "glucocorticoid:prednisolone", (("H02AB06", "prednisolone"),), "likely"),
-)  # fmt: skip
-# Prednisolone-equivalent mg per mg of ingredient (prednisone and prednisolone are 1:1).
-PREDNISOLONE_EQUIVALENT: dict[str, float] = {"prednisone": 1.0, "prednisolone": 1.0}
+# --- Medications: the code and name tables live in api/fhir/data/ (see api/fhir/drugs.py).
 
 # --- Codes we emit.
 RISK_PROBABILITY_CODES: tuple[Code, ...] = _codes(RISK_PROBABILITY, "qualitative_risk", (
@@ -208,7 +217,7 @@ LOCAL_BANDS: tuple[tuple[str, str, float], ...] = (
 )
 
 CODES: tuple[Code, ...] = (
-    *DXA, *LABS, *BODY_SITES, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS, *DRUGS,
+    *DXA, *LABS, *BODY_SITES, *VERTEBRAE, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS,
     *RISK_PROBABILITY_CODES, OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
 )  # fmt: skip
 EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if c.system != ICD10CM}
