@@ -151,6 +151,9 @@ ICD10_PREFIXES: tuple[Code, ...] = (
     # M84.48 (pathological fracture, other site) is where a non-osteoporotic vertebral one is coded.
     *_codes(ICD10CM, "vertebral_collapse", (("M48.5", "Collapsed vertebra, not elsewhere classified"),
                                             ("M84.48", "Pathological fracture, other site"))),
+    # Traumatic codes: they date the index fracture but do not say the energy (cause stays unknown).
+    *_codes(ICD10CM, "vertebral_traumatic_code", (("S22.0", "Fracture of thoracic vertebra"),
+                                                  ("S32.0", "Fracture of lumbar vertebra"))),
     *_codes(ICD10CM, "fragility_other", (
         ("M80", "Osteoporosis with current pathological fracture (non-vertebral site)"),
         ("Z87.310", "Personal history of (healed) osteoporosis fracture"),
@@ -220,7 +223,12 @@ CODES: tuple[Code, ...] = (
     *DXA, *LABS, *BODY_SITES, *VERTEBRAE, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS,
     *RISK_PROBABILITY_CODES, OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
 )  # fmt: skip
-EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if c.system != ICD10CM}
+# The first table that lists a code wins: the emitted outcome SNOMED 11311601000119109 is also an
+# input vertebral-fracture condition, and must be read as that.
+EXACT: dict[tuple[str, str], Code] = {}
+for _code in CODES:
+    if _code.system != ICD10CM:
+        EXACT.setdefault((_code.system, _code.code), _code)
 
 
 def lookup(system: str | None, code: str | None) -> Code | None:
