@@ -7,10 +7,21 @@ from typing import Any
 from api.fhir.mapping import MappingResult, map_bundle
 from api.fhir.mapping.bundle import reference_index
 from api.fhir.mapping.common import months_before
-from api.fhir.mapping.medication_source import classify, concept_of
+from api.fhir.mapping.medication_source import classify, concept_of, route_status
+from api.fhir.mapping.validation import READ_FIELDS
+from api.fhir.terminology import DXA, LABS, LOINC
 from risk.contract import CURRENT_TREATMENTS
 
-__all__ = ["MappingResult", "is_anti_osteoporosis", "map_bundle", "months_before", "reference_index"]
+__all__ = [
+    "ACCEPTED_OBSERVATION_CODES", "READ_FIELDS", "MappingResult", "is_anti_osteoporosis", "map_bundle",
+    "months_before", "reference_index",
+]  # fmt: skip
+
+# (system, code) of every Observation code the mapping reads (DXA T-scores, forearm included to be
+# reported, and labs): the CDS Observation prefetch asks for exactly these.
+ACCEPTED_OBSERVATION_CODES: tuple[tuple[str, str], ...] = tuple(
+    (c.system, c.code) for c in (*DXA, *LABS) if c.system == LOINC
+)
 
 # Contract treatment classes (api.fhir drug-table meanings) that count as anti-osteoporosis therapy.
 THERAPY_MEANINGS = frozenset(CURRENT_TREATMENTS) - {"none"}
@@ -27,4 +38,6 @@ def is_anti_osteoporosis(resource: dict[str, Any], bundle: dict[str, Any] | None
     if isinstance(found, str):
         return False
     match = classify(*found)
-    return match is not None and match.drug.meaning in THERAPY_MEANINGS
+    if match is None or match.drug.meaning not in THERAPY_MEANINGS:
+        return False
+    return route_status(resource, *found, match) == "systemic"  # vaginal oestrogen is no bone therapy

@@ -86,6 +86,13 @@ def _route_texts(resource: JSON, concept: JSON, medication: JSON | None, match: 
     return [t for t in texts if t]
 
 
+def route_status(resource: JSON, concept: JSON, medication: JSON | None, match: Match) -> str | None:
+    """'systemic', 'local' or None (not stated); drugs that only come in systemic forms are 'systemic'."""
+    if match.drug.form != "check":
+        return "systemic"
+    return route_of(_route_texts(resource, concept, medication, match))
+
+
 def identify(entry: Entry, resolve: Resolve, ctx: Context) -> Match | None:
     """The drug of one medication resource, with report lines for name matches and refused routes."""
     found = medication_of(entry, resolve, ctx)
@@ -96,12 +103,11 @@ def identify(entry: Entry, resolve: Resolve, ctx: Context) -> Match | None:
     if match is None:
         ctx.report.ignore(entry.reference, f"unknown medication {describe_codes(concept)}")
         return None
-    if match.drug.form == "check":
-        route = route_of(_route_texts(entry.resource, concept, medication, match))
-        if route != "systemic":
-            why = "a local (non-systemic) form" if route == "local" else "no route or dose form stated"
-            ctx.report.ignore(entry.reference, f"{match.drug.ingredient}: {why}; systemic use not shown")
-            return None
+    route = route_status(entry.resource, concept, medication, match)
+    if route != "systemic":
+        why = "a local (non-systemic) form" if route == "local" else "no route or dose form stated"
+        ctx.report.ignore(entry.reference, f"{match.drug.ingredient}: {why}; systemic use not shown")
+        return None
     _note(entry, match, concept, ctx)
     return match
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from api.fhir.mapping import MappingResult, map_bundle
-from api.fhir.terminology import ATC, ICD10CM, LOINC, RXNORM, SNOMED
+from api.fhir.terminology import ATC, ICD10CM, RXNORM, SNOMED
 from tests.api.fhir.factories import bundle, condition, full_patient, kyphoplasty, observation, patient
 
 DAY = dt.date(2024, 3, 15)
