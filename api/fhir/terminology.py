@@ -12,10 +12,8 @@ CPT = "http://www.ama-assn.org/go/cpt"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 UCUM = "http://unitsofmeasure.org"
-RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-LOCAL_BAND_PATH = "/fhir/CodeSystem/risk-band"
 LOCAL_RULES_PATH = "/fhir/CodeSystem/rules"
 
 Verified = Literal["verified", "likely", "unverified"]
@@ -205,23 +203,27 @@ SNOMED_CONDITIONS: tuple[Code, ...] = (
 # --- Medications: the code and name tables live in api/fhir/data/ (see api/fhir/drugs.py).
 
 # --- Codes we emit.
-RISK_PROBABILITY_CODES: tuple[Code, ...] = _codes(RISK_PROBABILITY, "qualitative_risk", (
-    ("negligible", "Negligible likelihood"), ("low", "Low likelihood"), ("moderate", "Moderate likelihood"),
-    ("high", "High likelihood"), ("certain", "Certain"),
-))  # fmt: skip
 OUTCOME = Code(SNOMED, "11311601000119109", "Osteoporotic fracture of vertebra", "outcome")
 REFERRAL_CATEGORY = Code(SNOMED, "3457005", "Patient referral", "referral_category")
 REFERRAL_NOTE = Code(LOINC, "57133-1", "Referral note", "letter_type", "likely")
-# Local bands (code, display, lower bound inclusive) under `<public_base_url>/fhir/CodeSystem/risk-band`.
-LOCAL_BANDS: tuple[tuple[str, str, float], ...] = (
-    ("below-10", "Below 10%", 0.0),
-    ("10-to-20", "10% to under 20%", 0.10),
-    ("20-or-more", "20% or more", 0.20),
+# Local code systems under <public_base_url>: the clinical tier (what the card says), the assessment
+# and the model. The HL7 risk-probability codes describe a probability ("high" = more likely than
+# not), not our guideline tier, so they are not emitted (interop.md §2.8).
+LOCAL_TIER_PATH = "/fhir/CodeSystem/risk-tier"
+LOCAL_ASSESSMENT_PATH = "/fhir/CodeSystem/assessments"
+LOCAL_MODEL_PATH = "/fhir/CodeSystem/models"
+RISK_TIERS: dict[str, tuple[str, str]] = {
+    "very_high": ("very-high", "Very high risk (guideline tier)"),
+    "high": ("high", "High risk (guideline tier)"),
+}
+ASSESSMENT_CODE = (
+    "vertebral-refracture-risk",
+    "Risk of a new vertebral fracture after vertebral augmentation",
 )
 
 CODES: tuple[Code, ...] = (
     *DXA, *LABS, *BODY_SITES, *VERTEBRAE, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS,
-    *RISK_PROBABILITY_CODES, OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
+    OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
 )  # fmt: skip
 # The first table that lists a code wins: the emitted outcome SNOMED 11311601000119109 is also an
 # input vertebral-fracture condition, and must be read as that.
@@ -245,16 +247,3 @@ def icd10_lookup(code: str) -> Code | None:
     plain = code.replace(".", "").strip().upper()
     matches = [c for c in ICD10_PREFIXES if plain.startswith(c.code.replace(".", "").upper())]
     return max(matches, key=lambda c: len(c.code), default=None)
-
-
-def local_band(probability: float) -> tuple[str, str]:
-    """The local risk band (code, display) of a probability in 0–1."""
-    code, display, _ = max((b for b in LOCAL_BANDS if probability >= b[2]), key=lambda b: b[2])
-    return code, display
-
-
-def qualitative_risk(probability: float) -> Code:
-    """HL7 risk-probability code: <1% negligible, <10% low, <50% moderate, <99% high, else certain."""
-    limits = ((0.01, "negligible"), (0.10, "low"), (0.50, "moderate"), (0.99, "high"))
-    name = next((n for limit, n in limits if probability < limit), "certain")
-    return next(c for c in RISK_PROBABILITY_CODES if c.code == name)

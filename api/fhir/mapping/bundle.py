@@ -64,8 +64,17 @@ def _entries(data: JSON, ctx: Context) -> list[Entry]:
             continue
         for name in check_read_resource(index, resource):
             ctx.report.ignore(reference, f"{rtype}.{name} is malformed but not read by the mapping")
-        entries.append(Entry(resource, reference))
+        entries.append(Entry(resource, reference, full_url))
     return entries
+
+
+def _absolute(entries: list[Entry]) -> dict[str, str]:
+    """reference → the entry's absolute RESTful fullUrl, where it has one (urn:uuid ones do not resolve)."""
+    return {
+        e.reference: e.full_url
+        for e in entries
+        if e.full_url and e.full_url.startswith(("http://", "https://"))
+    }
 
 
 def _aliases(data: JSON) -> dict[str, Entry]:
@@ -154,5 +163,6 @@ def map_bundle(
         record=record,
         report=ctx.report,
         patient_reference=patient.reference if patient else None,
+        absolute_urls=_absolute(entries),
         basis=[ref for ref in ctx.basis if patient is None or ref != patient.reference],
     )
