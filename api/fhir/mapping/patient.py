@@ -9,8 +9,12 @@ from api.fhir.mapping.context import Context
 from risk.contract.patient import PATIENT_ID_PATTERN
 
 SEXES = {"female": "female", "male": "male"}
-BIRTH_SEX_URL = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex"
-BIRTH_SEXES = {"F": "female", "M": "male"}  # US Core birth sex value set: F, M, (UNK, ASKU)
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+# When gender is absent: US Core (8+) individual sex (SNOMED, as in US Core's own examples), then birth sex.
+SEX_EXTENSIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("us-core-individual-sex", "valueCoding", {"248152002": "female", "248153007": "male"}),
+    ("us-core-birthsex", "valueCode", {"F": "female", "M": "male"}),
+)
 MAX_NAME = 100
 
 
@@ -31,25 +35,30 @@ def _names(entry: Entry, ctx: Context) -> None:
             ctx.report.found[-1] = ctx.report.found[-1].model_copy(update={"value": "(recorded)"})
 
 
-def _birth_sex(resource: dict[str, object]) -> str | None:
-    for extension in as_list(resource.get("extension")):
-        if as_dict(extension).get("url") == BIRTH_SEX_URL:
-            return text(as_dict(extension).get("valueCode"))
+def _extension_sex(resource: dict[str, object]) -> tuple[str, str, str] | None:
+    """(extension name, code, sex) of the first US Core sex extension that gives female or male."""
+    extensions = {as_dict(e).get("url"): as_dict(e) for e in as_list(resource.get("extension"))}
+    for name, value_key, sexes in SEX_EXTENSIONS:
+        value = extensions.get(US_CORE + name, {}).get(value_key)
+        code = text(as_dict(value).get("code")) if isinstance(value, dict) else text(value)
+        if code in sexes:
+            return name, str(code), sexes[str(code)]
     return None
 
 
 def _sex(entry: Entry, ctx: Context) -> None:
-    """R4 gender; only when gender is absent, US Core birth sex (reported as such)."""
+    """R4 gender; only when gender is absent, a US Core sex extension (reported as such)."""
     ref, gender = entry.reference, entry.resource.get("gender")
     if gender in SEXES:
         ctx.use("sex", SEXES[str(gender)], ref)
         return
-    birth_sex = _birth_sex(entry.resource) if gender is None else None
-    if birth_sex in BIRTH_SEXES:
-        ctx.use("sex", BIRTH_SEXES[str(birth_sex)], ref)
-        ctx.use("sex_from_us_core_birthsex", birth_sex, ref, contract=False)
+    found = _extension_sex(entry.resource) if gender is None else None
+    if found is not None:
+        name, code, sex = found
+        ctx.use("sex", sex, ref)
+        ctx.use(f"sex_from_{name.replace('-', '_')}", code, ref, contract=False)
         return
-    why = f"gender {gender!r}" if gender is not None else f"no gender and US Core birth sex {birth_sex!r}"
+    why = f"gender {gender!r}" if gender is not None else "no gender and no US Core sex extension"
     ctx.report.problems.append(f"{ref}: {why} cannot give the sex used for risk (female/male)")
 
 

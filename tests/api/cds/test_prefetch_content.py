@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 
 from api.cds.fhir_adapter import ACCEPTED_OBSERVATION_CODES, READ_FIELDS
+from api.cds.orders import has_anti_osteoporosis_therapy
 from api.cds.services import ORDER_SIGN_ID, PATIENT_VIEW_ID, PREFETCH
 from api.fhir.mapping.bundle import READ_TYPES, REFERENCED_TYPES
 from tests.api.cds import fhir_data as fd
@@ -123,3 +126,15 @@ def test_order_sign_does_not_count_vaginal_oestrogen_as_bone_therapy(client: Tes
     draft = _draft(medicationCodeableConcept={"text": "Estradiol 10 mcg vaginal tablet"})
     [card] = _call(client, ec, ORDER_SIGN_ID, _order_sign(draft))
     assert card["suggestions"]
+
+
+SPEC_EXAMPLE = Path(__file__).parent / "public" / "cds-hooks-order-sign-example.json"
+
+
+def test_the_specifications_order_sign_example_is_no_bone_therapy(client: TestClient, ec: Signer) -> None:
+    context = json.loads(SPEC_EXAMPLE.read_text(encoding="utf-8"))["context"]
+    assert not has_anti_osteoporosis_therapy(context["draftOrders"])
+    body = fd.hook_body("order-sign")
+    body["context"] = context  # its draftOrders Bundle has no "type" and holds a NutritionOrder
+    [card] = _call(client, ec, ORDER_SIGN_ID, body)
+    assert card["suggestions"][0]["actions"][0]["resource"]["subject"] == {"reference": "Patient/1288992"}

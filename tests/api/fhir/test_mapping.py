@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_every_bundle_type_that_carries_a_record_is_read(kind: str) -> None:
 
 
 def test_unknown_and_unread_resource_types_are_listed_not_refused() -> None:
-    extra = [
+    extra: list[dict[str, Any]] = [
         {"resourceType": "Nope", "id": "x"},
         {"resourceType": "DiagnosticReport", "id": "dr", "status": "final", "code": {"text": "x"},
          "effectiveDateTime": "2020-02-30"},
