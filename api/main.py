@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI
 
 from api.cds.routes import router as cds_router
 from api.errors import install_error_handlers
+from api.fhir import referral_routes as fhir_referral_routes
 from api.fhir import routes as fhir_routes
 from api.logging import RequestLogMiddleware, configure_logging
 from api.model_card.routes import router as model_card_router
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     worklist.router,
     audit.router,
     fhir_routes.router,
+    fhir_referral_routes.router,
     web_routes.router,
     cds_router,
     model_card_router,

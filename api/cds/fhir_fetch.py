@@ -9,6 +9,7 @@ origin (``next`` links elsewhere are refused) and is never logged or stored.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -41,7 +42,31 @@ class FhirFetcher:
         if missing or paged:
             values |= await self._fetch(request, missing, paged, require_https)
         resources = [r for key in PREFETCH for r in _flatten(values.get(key))]
+        unresolved = unresolved_medications(resources)
+        if unresolved and request.fhirServer:
+            resources += await self._medications(request, unresolved, require_https)
         return {"resourceType": "Bundle", "type": "collection", "entry": _unique_entries(resources)}
+
+    async def _medications(
+        self, request: HookRequest, ids: list[str], require_https: bool
+    ) -> list[dict[str, Any]]:
+        """Medications a medicationReference names that the prefetch lacks (the client ignored _include).
+
+        One that cannot be read is left out: the mapping then reports the reference as unresolved.
+        """
+        server = str(request.fhirServer)
+        _check_server(server, require_https)
+        async with self._client(request) as http:
+            reader = _Reader(http, server, self._max_pages)
+            urls = [f"{server.rstrip('/')}/Medication/{quote(rid, safe='')}" for rid in ids]
+            found = await asyncio.gather(*(reader.read(url) for url in urls), return_exceptions=True)
+        return [r for r in found if isinstance(r, dict) and r.get("resourceType") == "Medication"]
+
+    def _client(self, request: HookRequest) -> httpx.AsyncClient:
+        headers = {"Accept": "application/fhir+json"}
+        if request.fhirAuthorization is not None:
+            headers["Authorization"] = f"Bearer {request.fhirAuthorization.access_token}"
+        return httpx.AsyncClient(timeout=self._timeout, transport=self._transport, headers=headers)
 
     async def _fetch(
         self, request: HookRequest, missing: list[str], paged: list[str], require_https: bool
@@ -51,14 +76,8 @@ class FhirFetcher:
             raise PrefetchUnavailable(f"prefetch {', '.join(missing)} missing and no fhirServer given")
         if not server:
             return {}  # a paginated prefetch without a server: use the pages we have
-        if require_https and not server.startswith("https://"):
-            raise PrefetchUnavailable("fhirServer must use https")
-        headers = {"Accept": "application/fhir+json"}
-        if request.fhirAuthorization is not None:
-            headers["Authorization"] = f"Bearer {request.fhirAuthorization.access_token}"
-        async with httpx.AsyncClient(
-            timeout=self._timeout, transport=self._transport, headers=headers
-        ) as http:
+        _check_server(server, require_https)
+        async with self._client(request) as http:
             reader = _Reader(http, server, self._max_pages)
             prefetch = request.prefetch or {}
             jobs = [reader.read(_url(server, PREFETCH[k], request.context.patientId)) for k in missing]
@@ -100,6 +119,26 @@ class _Reader:
         if not isinstance(body, dict):
             raise PrefetchUnavailable("FHIR server answered something other than a resource")
         return body
+
+
+def _check_server(server: str, require_https: bool) -> None:
+    if require_https and not server.startswith("https://"):
+        raise PrefetchUnavailable("fhirServer must use https")
+
+
+MEDICATION_REFERENCE = re.compile(r"^Medication/([A-Za-z0-9\-.]{1,64})$")
+
+
+def unresolved_medications(resources: list[dict[str, Any]]) -> list[str]:
+    """Ids of Medications referenced as ``Medication/id`` but not among ``resources``."""
+    present = {str(r.get("id")) for r in resources if r.get("resourceType") == "Medication"}
+    wanted: list[str] = []
+    for resource in resources:
+        reference = (resource.get("medicationReference") or {}).get("reference")
+        match = MEDICATION_REFERENCE.match(reference) if isinstance(reference, str) else None
+        if match and match.group(1) not in present and match.group(1) not in wanted:
+            wanted.append(match.group(1))
+    return wanted
 
 
 def _url(server: str, template: str, patient_id: str) -> str:

@@ -36,9 +36,9 @@ def draft_resources(draft_orders: dict[str, Any] | None) -> list[dict[str, Any]]
 
 
 def has_anti_osteoporosis_therapy(draft_orders: dict[str, Any] | None) -> bool:
-    """Whether any draft MedicationRequest orders an anti-osteoporosis drug."""
+    """Whether any draft MedicationRequest orders an anti-osteoporosis drug (by resolved ingredient)."""
     return any(
-        r.get("resourceType") == "MedicationRequest" and is_anti_osteoporosis(r)
+        r.get("resourceType") == "MedicationRequest" and is_anti_osteoporosis(r, draft_orders)
         for r in draft_resources(draft_orders)
     )
 

@@ -5,25 +5,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from api.cds.fhir_adapter import ACCEPTED_OBSERVATION_CODES
+
 PATIENT_VIEW_ID = "osteoref-refracture-risk"
 ORDER_SIGN_ID = "osteoref-osteoporosis-referral"
 
-_OBSERVATION_CODES = ",".join(
-    f"http://loinc.org|{code}"
-    for code in (
-        "38263-0", "38264-8", "38267-1", "80948-3", "80947-5", "80946-7", "80945-9",
-        "62292-8", "1989-3", "98979-8", "98980-6", "33914-3", "17861-6", "29265-6",
-        "6768-6", "29463-7", "8302-2",
-    )
-)  # fmt: skip
+# Every LOINC code the mapping accepts (DXA and labs), from the terminology tables themselves.
+_OBSERVATION_CODES = ",".join(f"{system}|{code}" for system, code in ACCEPTED_OBSERVATION_CODES)
+_PATIENT = "patient={{context.patientId}}"
+
+
+def _medications(resource_type: str) -> str:
+    # _include brings the referenced Medication; clients that ignore it are completed by fhir_fetch.
+    return f"{resource_type}?{_PATIENT}&_include={resource_type}:medication"
+
 
 # Keys are also the order in which a collection Bundle is assembled.
 PREFETCH: dict[str, str] = {
     "patient": "Patient/{{context.patientId}}",
-    "observations": f"Observation?patient={{{{context.patientId}}}}&code={_OBSERVATION_CODES}&_sort=-date",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "procedures": "Procedure?patient={{context.patientId}}",
-    "medications": "MedicationRequest?patient={{context.patientId}}",
+    "observations": f"Observation?{_PATIENT}&code={_OBSERVATION_CODES}&_sort=-date",
+    "conditions": f"Condition?{_PATIENT}",
+    "procedures": f"Procedure?{_PATIENT}",
+    "medicationrequests": _medications("MedicationRequest"),
+    "medicationstatements": _medications("MedicationStatement"),
+    "medicationadministrations": _medications("MedicationAdministration"),
+    "medicationdispenses": _medications("MedicationDispense"),
 }
 
 
@@ -46,8 +52,9 @@ class CdsService:
             "prefetch": dict(PREFETCH),
             "usageRequirements": (
                 "Signed JWT (ES384 or RS384) from an allow-listed issuer; "
-                "FHIR R4 read access to the patient's Patient, Observation, Condition, "
-                "Procedure and MedicationRequest resources."
+                "FHIR R4 read access to the patient's Patient, Observation, Condition, Procedure, "
+                "MedicationRequest, MedicationStatement, MedicationAdministration, MedicationDispense "
+                "and Medication resources."
             ),
         }
 

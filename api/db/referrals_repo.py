@@ -28,6 +28,7 @@ class ReferralFilter:
 
     status: str | None = None
     statuses: tuple[str, ...] | None = None
+    patient_id: str | None = None
     priority: str | None = None
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
@@ -112,6 +113,8 @@ def _conditions(f: ReferralFilter) -> list[ColumnElement[bool]]:
         found.append(Referral.status == f.status)
     if f.statuses is not None:
         found.append(Referral.status.in_(f.statuses))
+    if f.patient_id is not None:
+        found.append(Referral.patient_id == f.patient_id)
     if f.priority is not None:
         found.append(Referral.priority == f.priority)
     if f.created_from is not None:

@@ -15,6 +15,7 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.device import Device
 from fhir.resources.R4B.documentreference import DocumentReference
 from fhir.resources.R4B.medicationadministration import MedicationAdministration
+from fhir.resources.R4B.medicationdispense import MedicationDispense
 from fhir.resources.R4B.medicationrequest import MedicationRequest
 from fhir.resources.R4B.medicationstatement import MedicationStatement
 from fhir.resources.R4B.observation import Observation
@@ -88,6 +89,19 @@ BINDINGS: dict[tuple[str, str], frozenset[str]] = {
     ),
     ("MedicationAdministration", "status"): frozenset(
         {"in-progress", "not-done", "on-hold", "completed", "entered-in-error", "stopped", "unknown"}
+    ),
+    ("MedicationDispense", "status"): frozenset(
+        {
+            "preparation",
+            "in-progress",
+            "cancelled",
+            "on-hold",
+            "completed",
+            "entered-in-error",
+            "stopped",
+            "declined",
+            "unknown",
+        }
     ),
     ("RiskAssessment", "status"): OBSERVATION_STATUS,
     ("ServiceRequest", "status"): REQUEST_STATUS,
@@ -195,6 +209,10 @@ class StrictMedicationAdministration(_Bindings, MedicationAdministration):
     """MedicationAdministration with status checked."""
 
 
+class StrictMedicationDispense(_Bindings, MedicationDispense):
+    """MedicationDispense with status checked."""
+
+
 class StrictRiskAssessment(_Bindings, RiskAssessment):
     """RiskAssessment with status checked."""
 
@@ -226,7 +244,8 @@ class StrictBundle(_Bindings, Bundle):
 STRICT: dict[str, type[Any]] = {
     cls.__mro__[2].__name__: cls
     for cls in (StrictPatient, StrictObservation, StrictCondition, StrictProcedure, StrictMedicationRequest,
-                StrictMedicationStatement, StrictMedicationAdministration, StrictRiskAssessment,
+                StrictMedicationStatement, StrictMedicationAdministration, StrictMedicationDispense,
+                StrictRiskAssessment,
                 StrictServiceRequest, StrictDocumentReference, StrictCommunication, StrictDevice,
                 StrictOperationOutcome, StrictBundle)
 }  # fmt: skip

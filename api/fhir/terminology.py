@@ -12,10 +12,8 @@ CPT = "http://www.ama-assn.org/go/cpt"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 UCUM = "http://unitsofmeasure.org"
-RISK_PROBABILITY = "http://terminology.hl7.org/CodeSystem/risk-probability"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
-LOCAL_BAND_PATH = "/fhir/CodeSystem/risk-band"
 LOCAL_RULES_PATH = "/fhir/CodeSystem/rules"
 
 Verified = Literal["verified", "likely", "unverified"]
@@ -51,7 +49,13 @@ DXA: tuple[Code, ...] = (
         ("80945-9", "DXA Hip - right [T-score] Bone density"),
     )),
     *_codes(LOINC, "t_score_spine_any", (("104938-6", "DXA Spine [T-score] Bone density"),), "likely"),
-    *_codes(LOINC, "t_score_site_unknown", (("38265-5", "DXA [T-score] Bone density"),)),
+    # Forearm T-scores are not one of the contract's three sites: read, never used (VSAC
+    # 2.16.840.1.113762.1.4.1248.359 "DEXA Bone Density for Urology Care", 2025-03-12).
+    *_codes(LOINC, "t_score_forearm", (
+        ("38265-5", "DXA Radius and Ulna [T-score] Bone density"),
+        ("80943-4", "DXA Radius and Ulna - right [T-score] Bone density"),
+        ("80944-2", "DXA Radius and Ulna - left [T-score] Bone density"),
+    )),
 )  # fmt: skip
 LABS: tuple[Code, ...] = (
     *_codes(LOINC, "egfr", (
@@ -65,18 +69,35 @@ LABS: tuple[Code, ...] = (
     # Accepted on input only: published labels conflict, so we never emit it.
     *_codes(LOINC, "egfr", (("62238-1", "Glomerular filtration rate/1.73 sq M.predicted (CKD-EPI)"),),
             "unverified"),
-    *_codes(LOINC, "calcium_total", (("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),)),
+    *_codes(LOINC, "egfr", (("69405-9", "Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] "
+                                        "in Serum, Plasma or Blood"),), "unverified"),
+    # Race-specific estimates (MDRD / CKD-EPI 2009 "among blacks / non-blacks"): the lower value of
+    # the same day wins, and a race-free estimate of that day wins over both (see observations.py).
+    *_codes(LOINC, "egfr_race_specific", (
+        ("48642-3", "Glomerular filtration rate/1.73 sq M.predicted among non-blacks (MDRD)"),
+        ("48643-1", "Glomerular filtration rate/1.73 sq M.predicted among blacks (MDRD)"),
+    ), "likely"),
+    *_codes(LOINC, "egfr_race_specific", (
+        ("88293-6", "Glomerular filtration rate/1.73 sq M.predicted among blacks (CKD-EPI)"),
+        ("88294-4", "Glomerular filtration rate/1.73 sq M.predicted among non-blacks (CKD-EPI)"),
+    ), "unverified"),
+    # Total calcium is not albumin-adjusted (the contract's field is): it is used only with an
+    # albumin of the same day (observations.py), never as it is.
+    *_codes(LOINC, "calcium_total", (("17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
+                                     ("2000-8", "Calcium [Moles/volume] in Serum or Plasma"))),
     *_codes(LOINC, "calcium_corrected", (
         ("29265-6", "Calcium [Moles/volume] corrected for albumin in Serum or Plasma"),)),
+    *_codes(LOINC, "albumin", (("1751-7", "Albumin [Mass/volume] in Serum or Plasma"),), "likely"),
     *_codes(LOINC, "vitamin_d", (("62292-8", "25-Hydroxyvitamin D2+D3 [Mass/volume] in Serum or Plasma"),)),
-    *_codes(LOINC, "vitamin_d", (("1989-3", "25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma"),),
+    *_codes(LOINC, "vitamin_d", (("1989-3", "25-Hydroxyvitamin D3 [Mass/volume] in Serum or Plasma"),
+                                 ("14635-7", "25-Hydroxyvitamin D3 [Moles/volume] in Serum or Plasma")),
             "likely"),
     *_codes(LOINC, "alkaline_phosphatase", (
         ("6768-6", "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma"),)),
     *_codes(LOINC, "weight", (("29463-7", "Body weight"),)),
     *_codes(LOINC, "height", (("8302-2", "Body height"),)),
 )  # fmt: skip
-INPUT_ONLY_CODES: frozenset[str] = frozenset({"62238-1"})
+INPUT_ONLY_CODES: frozenset[str] = frozenset({"62238-1", "69405-9", "88293-6", "88294-4"})
 
 # SNOMED body sites that route a DXA T-score (likely: ≥2 third-party sources).
 BODY_SITES: tuple[Code, ...] = _codes(SNOMED, "body_site", (
@@ -87,6 +108,18 @@ BODY_SITES: tuple[Code, ...] = _codes(SNOMED, "body_site", (
 ), "likely")  # fmt: skip
 SITE_FEMORAL_NECK, SITE_LUMBAR_SPINE = "29627003", "122496007"
 SITE_HIP = frozenset({"29836001", "71341001"})
+
+# Vertebra body structures → treated level (meaning). DICOM PS3.16 CID 7603 "Vertebra", as published in
+# bvdh/dicom-terminology-in-fhir (input/fsh/ValueSet-dicom-cid-7603-Vertebra.fsh).
+VERTEBRAE: tuple[Code, ...] = tuple(
+    Code(SNOMED, code, f"{level} vertebra", level)
+    for level, code in (
+        ("T1", "64864005"), ("T2", "53733008"), ("T3", "1626008"), ("T4", "73071006"), ("T5", "56401006"),
+        ("T6", "45296009"), ("T7", "62487009"), ("T8", "11068009"), ("T9", "82687006"), ("T10", "7610001"),
+        ("T11", "12989004"), ("T12", "23215003"), ("L1", "66794005"), ("L2", "14293000"), ("L3", "36470004"),
+        ("L4", "11994002"), ("L5", "49668003"),
+    )
+)  # fmt: skip
 
 # --- Procedures: the index procedure.
 PROCEDURES: tuple[Code, ...] = (
@@ -116,6 +149,9 @@ ICD10_PREFIXES: tuple[Code, ...] = (
     # M84.48 (pathological fracture, other site) is where a non-osteoporotic vertebral one is coded.
     *_codes(ICD10CM, "vertebral_collapse", (("M48.5", "Collapsed vertebra, not elsewhere classified"),
                                             ("M84.48", "Pathological fracture, other site"))),
+    # Traumatic codes: they date the index fracture but do not say the energy (cause stays unknown).
+    *_codes(ICD10CM, "vertebral_traumatic_code", (("S22.0", "Fracture of thoracic vertebra"),
+                                                  ("S32.0", "Fracture of lumbar vertebra"))),
     *_codes(ICD10CM, "fragility_other", (
         ("M80", "Osteoporosis with current pathological fracture (non-vertebral site)"),
         ("Z87.310", "Personal history of (healed) osteoporosis fracture"),
@@ -164,54 +200,37 @@ SNOMED_CONDITIONS: tuple[Code, ...] = (
     *_codes(SNOMED, "malignancy", (("94222008", "Secondary malignant neoplasm of bone"),), "likely"),
 )  # fmt: skip
 
-# --- Medications: meaning = contract `current_treatment` value, or glucocorticoid:<ingredient>.
-# RxNorm ingredient (IN) codes still unverified: no value set expansion, OHDSI concept table or IG listing
-# these ingredients was found in the stored sources. Only a vendor API sample pairs 46041 with "Alendronate"
-# and 8640 with "Prednisone", and that is not enough to mark them verified. No RxNorm codes are listed for
-# teriparatide, abaloparatide or romosozumab because none were found; those use ATC only.
-DRUGS: tuple[Code, ...] = (
-    *_codes(RXNORM, "oral_bisphosphonate", (("46041", "alendronate"), ("73056", "risedronate"),
-                                            ("115264", "ibandronate")), "unverified"),
-    *_codes(RXNORM, "oral_bisphosphonate", (("904419", "Alendronic acid 10 MG Oral Tablet"),)),
-    *_codes(RXNORM, "zoledronic_acid", (("77655", "zoledronic acid"),)),
-    *_codes(RXNORM, "denosumab", (("993449", "denosumab"),), "unverified"),
-    *_codes(RXNORM, "raloxifene", (("72143", "raloxifene"),), "unverified"),
-    *_codes(ATC, "oral_bisphosphonate", (("M05BA04", "alendronic acid"), ("M05BA07", "risedronic acid"),
-                                         ("M05BA06", "ibandronic acid")), "likely"),
-    *_codes(ATC, "zoledronic_acid", (("M05BA08", "zoledronic acid"),), "likely"),
-    *_codes(ATC, "denosumab", (("M05BX04", "denosumab"),), "likely"),
-    *_codes(ATC, "teriparatide", (("H05AA02", "teriparatide"),), "likely"),
-    *_codes(ATC, "abaloparatide", (("H05AA04", "abaloparatide"),), "likely"),
-    *_codes(ATC, "romosozumab", (("M05BX06", "romosozumab"),), "likely"),
-    *_codes(ATC, "raloxifene", (("G03XC01", "raloxifene"),), "likely"),
-    *_codes(RXNORM, "glucocorticoid:prednisone", (("8640", "prednisone"),), "likely"),
-    *_codes(RXNORM, "glucocorticoid:prednisolone", (("8638", "prednisolone"),), "likely"),
-    *_codes(ATC, "glucocorticoid:prednisone", (("H02AB07", "prednisone"),), "likely"),
-    *_codes(ATC, "glucocorticoid:prednisolone", (("H02AB06", "prednisolone"),), "likely"),
-)  # fmt: skip
-# Prednisolone-equivalent mg per mg of ingredient (prednisone and prednisolone are 1:1).
-PREDNISOLONE_EQUIVALENT: dict[str, float] = {"prednisone": 1.0, "prednisolone": 1.0}
+# --- Medications: the code and name tables live in api/fhir/data/ (see api/fhir/drugs.py).
 
 # --- Codes we emit.
-RISK_PROBABILITY_CODES: tuple[Code, ...] = _codes(RISK_PROBABILITY, "qualitative_risk", (
-    ("negligible", "Negligible likelihood"), ("low", "Low likelihood"), ("moderate", "Moderate likelihood"),
-    ("high", "High likelihood"), ("certain", "Certain"),
-))  # fmt: skip
 OUTCOME = Code(SNOMED, "11311601000119109", "Osteoporotic fracture of vertebra", "outcome")
 REFERRAL_CATEGORY = Code(SNOMED, "3457005", "Patient referral", "referral_category")
 REFERRAL_NOTE = Code(LOINC, "57133-1", "Referral note", "letter_type", "likely")
-# Local bands (code, display, lower bound inclusive) under `<public_base_url>/fhir/CodeSystem/risk-band`.
-LOCAL_BANDS: tuple[tuple[str, str, float], ...] = (
-    ("below-10", "Below 10%", 0.0),
-    ("10-to-20", "10% to under 20%", 0.10),
-    ("20-or-more", "20% or more", 0.20),
+# Local code systems under <public_base_url>: the clinical tier (what the card says), the assessment
+# and the model. The HL7 risk-probability codes describe a probability ("high" = more likely than
+# not), not our guideline tier, so they are not emitted (interop.md §2.8).
+LOCAL_TIER_PATH = "/fhir/CodeSystem/risk-tier"
+LOCAL_ASSESSMENT_PATH = "/fhir/CodeSystem/assessments"
+LOCAL_MODEL_PATH = "/fhir/CodeSystem/models"
+RISK_TIERS: dict[str, tuple[str, str]] = {
+    "very_high": ("very-high", "Very high risk (guideline tier)"),
+    "high": ("high", "High risk (guideline tier)"),
+}
+ASSESSMENT_CODE = (
+    "vertebral-refracture-risk",
+    "Risk of a new vertebral fracture after vertebral augmentation",
 )
 
 CODES: tuple[Code, ...] = (
-    *DXA, *LABS, *BODY_SITES, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS, *DRUGS,
-    *RISK_PROBABILITY_CODES, OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
+    *DXA, *LABS, *BODY_SITES, *VERTEBRAE, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS,
+    OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
 )  # fmt: skip
-EXACT: dict[tuple[str, str], Code] = {(c.system, c.code): c for c in CODES if c.system != ICD10CM}
+# The first table that lists a code wins: the emitted outcome SNOMED 11311601000119109 is also an
+# input vertebral-fracture condition, and must be read as that.
+EXACT: dict[tuple[str, str], Code] = {}
+for _code in CODES:
+    if _code.system != ICD10CM:
+        EXACT.setdefault((_code.system, _code.code), _code)
 
 
 def lookup(system: str | None, code: str | None) -> Code | None:
@@ -228,16 +247,3 @@ def icd10_lookup(code: str) -> Code | None:
     plain = code.replace(".", "").strip().upper()
     matches = [c for c in ICD10_PREFIXES if plain.startswith(c.code.replace(".", "").upper())]
     return max(matches, key=lambda c: len(c.code), default=None)
-
-
-def local_band(probability: float) -> tuple[str, str]:
-    """The local risk band (code, display) of a probability in 0–1."""
-    code, display, _ = max((b for b in LOCAL_BANDS if probability >= b[2]), key=lambda b: b[2])
-    return code, display
-
-
-def qualitative_risk(probability: float) -> Code:
-    """HL7 risk-probability code: <1% negligible, <10% low, <50% moderate, <99% high, else certain."""
-    limits = ((0.01, "negligible"), (0.10, "low"), (0.50, "moderate"), (0.99, "high"))
-    name = next((n for limit, n in limits if probability < limit), "certain")
-    return next(c for c in RISK_PROBABILITY_CODES if c.code == name)

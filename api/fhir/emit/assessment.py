@@ -1,4 +1,10 @@
-"""The $assess answer: a collection Bundle with RiskAssessment, its Device and the OperationOutcome."""
+"""The $assess answer: a collection Bundle with RiskAssessment, its Device and the OperationOutcome.
+
+Every reference resolves: our own resources point at each other by the ``urn:uuid`` fullUrls of
+this Bundle; the patient and the basis point at the input entries' absolute fullUrls where the
+input gave them, otherwise they are logical references (``type`` + ``display``) that claim no
+resolvable address.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,14 @@ from typing import Any
 from api.fhir.emit.outcome import operation_outcome
 from api.fhir.mapping.common import add_months
 from api.fhir.mapping.report import MappingResult
-from api.fhir.terminology import LOCAL_BAND_PATH, OUTCOME, local_band, qualitative_risk
+from api.fhir.terminology import (
+    ASSESSMENT_CODE,
+    LOCAL_ASSESSMENT_PATH,
+    LOCAL_MODEL_PATH,
+    LOCAL_TIER_PATH,
+    OUTCOME,
+    RISK_TIERS,
+)
 from risk.contract import Assessment
 
 HORIZONS = (12, 24)
@@ -36,51 +49,75 @@ def rationale(assessment: Assessment) -> str:
     return "; ".join(lines) or "No criterion or flag fired."
 
 
-def _prediction(probability: float, months: int, assessment: Assessment, base_url: str) -> dict[str, Any]:
-    hl7 = qualitative_risk(probability)
-    band_code, band_display = local_band(probability)
+def input_reference(reference: str, mapping: MappingResult) -> dict[str, Any]:
+    """A reference to an input resource: its absolute fullUrl, else a logical, non-resolving one."""
+    absolute = mapping.absolute_urls.get(reference)
+    if absolute:
+        return {"reference": absolute}
+    rtype = reference.split("/", 1)[0] if "/" in reference and not reference.startswith("urn:") else None
+    logical: dict[str, Any] = {"display": f"{reference} of the submitted Bundle"}
+    return logical | ({"type": rtype} if rtype and rtype[:1].isupper() else {})
+
+
+def qualitative_risk(assessment: Assessment, base: str) -> dict[str, Any] | None:
+    """The guideline tier the card shows (very high / high), in the local tier CodeSystem."""
+    tier = RISK_TIERS.get(assessment.risk_tier or "")
+    if tier is None:
+        return None
+    code, display = tier
+    return {"coding": [{"system": base + LOCAL_TIER_PATH, "code": code, "display": display}], "text": display}
+
+
+def _prediction(probability: float, months: int, assessment: Assessment, base: str) -> dict[str, Any]:
     start = assessment.assessment_date
-    return {
+    prediction: dict[str, Any] = {
         "outcome": {
             "coding": [{"system": OUTCOME.system, "code": OUTCOME.code, "display": OUTCOME.display}],
             "text": f"New vertebral fracture within {months} months (untreated)",
         },
         "probabilityDecimal": round(probability, 4),
-        "qualitativeRisk": {
-            "coding": [
-                {"system": hl7.system, "code": hl7.code, "display": hl7.display},
-                {
-                    "system": base_url.rstrip("/") + LOCAL_BAND_PATH,
-                    "code": band_code,
-                    "display": band_display,
-                },
-            ]
-        },
         "whenPeriod": {"start": start.isoformat(), "end": add_months(start, months).isoformat()},
         "rationale": rationale(assessment),
     }
+    tier = qualitative_risk(assessment, base)
+    if tier is not None:
+        prediction["qualitativeRisk"] = tier
+    return prediction
+
+
+def _code_and_method(assessment: Assessment, base: str) -> dict[str, Any]:
+    code, display = ASSESSMENT_CODE
+    model = assessment.model
+    return {
+        "code": {"coding": [{"system": base + LOCAL_ASSESSMENT_PATH, "code": code, "display": display}],
+                 "text": display},
+        "method": {
+            "coding": [{"system": base + LOCAL_MODEL_PATH, "code": model.name, "version": model.version}],
+            "text": f"Guideline rules and the {model.name} model {model.version}",
+        },
+    }  # fmt: skip
 
 
 def risk_assessment(
     assessment: Assessment, mapping: MappingResult, device_ref: str, base_url: str
 ) -> dict[str, Any]:
     """The RiskAssessment: one prediction per horizon (none on the oncology pathway)."""
+    base = base_url.rstrip("/")
     risk = assessment.risk
     probabilities = {12: risk.new_vertebral_fracture_12m, 24: risk.new_vertebral_fracture_24m} if risk else {}
     resource: dict[str, Any] = {
         "resourceType": "RiskAssessment",
         "id": str(uuid.uuid4()),
         "status": "final",
-        "subject": {"reference": mapping.patient_reference},
+        **_code_and_method(assessment, base),
+        "subject": input_reference(str(mapping.patient_reference), mapping),
         "occurrenceDateTime": assessment.assessment_date.isoformat(),
         "performer": {"reference": device_ref},
-        "basis": [{"reference": ref} for ref in mapping.basis],
+        "basis": [input_reference(ref, mapping) for ref in mapping.basis],
         "note": [{"text": f"Pathway {assessment.pathway}; priority {assessment.priority}; "
                           f"recommended therapy {assessment.recommended_therapy}. {rationale(assessment)}"}],
     }  # fmt: skip
-    predictions = [
-        _prediction(probabilities[m], m, assessment, base_url) for m in HORIZONS if m in probabilities
-    ]
+    predictions = [_prediction(probabilities[m], m, assessment, base) for m in HORIZONS if m in probabilities]
     if predictions:
         resource["prediction"] = predictions
     if not resource["basis"]:
@@ -88,19 +125,21 @@ def risk_assessment(
     return resource
 
 
-def _entry(resource: dict[str, Any]) -> dict[str, Any]:
-    return {"fullUrl": f"urn:uuid:{uuid.uuid4()}", "resource": resource}
+def _full_url() -> str:
+    return f"urn:uuid:{uuid.uuid4()}"
 
 
 def assessment_bundle(assessment: Assessment | None, mapping: MappingResult, base_url: str) -> dict[str, Any]:
     """Collection Bundle: RiskAssessment + Device + OperationOutcome, or the OperationOutcome alone."""
-    outcome = operation_outcome(mapping.report)
     entries = []
     if assessment is not None and mapping.patient_reference:
-        dev = device(assessment)
-        ra = risk_assessment(assessment, mapping, f"Device/{dev['id']}", base_url)
-        entries = [_entry(ra), _entry(dev)]
-    entries.append(_entry(outcome))
+        device_url = _full_url()
+        ra = risk_assessment(assessment, mapping, device_url, base_url)
+        entries = [
+            {"fullUrl": _full_url(), "resource": ra},
+            {"fullUrl": device_url, "resource": device(assessment)},
+        ]
+    entries.append({"fullUrl": _full_url(), "resource": operation_outcome(mapping.report)})
     return {
         "resourceType": "Bundle",
         "type": "collection",

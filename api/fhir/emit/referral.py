@@ -20,11 +20,18 @@ def _pcp(pcp_name: str) -> dict[str, Any]:
     return {"resourceType": "Practitioner", "id": "pcp", "name": [{"text": pcp_name}]}
 
 
+Ref = str | dict[str, Any]  # a literal reference, or a whole Reference (logical, contained, ...)
+
+
+def _ref(value: Ref) -> dict[str, Any]:
+    return {"reference": value} if isinstance(value, str) else value
+
+
 def service_request(
     *,
-    subject_ref: str,
-    risk_assessment_ref: str,
-    requester_ref: str,
+    subject_ref: Ref,
+    risk_assessment_ref: Ref | None,
+    requester_ref: Ref | None,
     pcp_name: str | None = None,
     pcp_ref: str | None = None,
     sent: bool = False,
@@ -37,11 +44,13 @@ def service_request(
         "intent": "order" if sent else "proposal",
         "category": [_coding(REFERRAL_CATEGORY)],
         "code": {"text": REFERRAL_TEXT},
-        "subject": {"reference": subject_ref},
-        "requester": {"reference": requester_ref},
-        "reasonReference": [{"reference": risk_assessment_ref}],
+        "subject": _ref(subject_ref),
         "authoredOn": (authored_on or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
     }
+    if requester_ref is not None:
+        resource["requester"] = _ref(requester_ref)
+    if risk_assessment_ref is not None:
+        resource["reasonReference"] = [_ref(risk_assessment_ref)]
     if pcp_ref:
         resource["performer"] = [{"reference": pcp_ref}]
     elif pcp_name:
@@ -53,7 +62,7 @@ def service_request(
 def letter_document(
     pdf: bytes,
     *,
-    subject_ref: str,
+    subject_ref: Ref,
     service_request_ref: str,
     title: str,
     created: dt.datetime,
@@ -74,7 +83,7 @@ def letter_document(
         "status": "current",
         "docStatus": "final",
         "type": _coding(REFERRAL_NOTE),
-        "subject": {"reference": subject_ref},
+        "subject": _ref(subject_ref),
         "date": created.isoformat(timespec="seconds"),
         "content": [{"attachment": attachment}],
         "context": {"related": [{"reference": service_request_ref}]},

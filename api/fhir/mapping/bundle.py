@@ -1,4 +1,4 @@
-"""map_bundle: a FHIR R4 Bundle (collection, searchset, transaction) → PatientRecord + mapping report."""
+"""map_bundle: a FHIR R4 Bundle (document, collection, searchset, transaction, batch) → record + report."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
-from pydantic import ValidationError
 
-from api.errors import invalid_input
 from api.fhir.bindings import binding_problems
 from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, reference_of, text
 from api.fhir.mapping.conditions import map_conditions
@@ -20,42 +18,38 @@ from api.fhir.mapping.patient import map_patient
 from api.fhir.mapping.procedures import map_procedures
 from api.fhir.mapping.record import build_record
 from api.fhir.mapping.report import MappingResult
+from api.fhir.mapping.validation import check_read_resource
 from risk.errors import FieldError, InvalidInput
 
 DEFAULT_LOOKBACK_MONTHS = 24  # the service passes settings.fhir_lookback_months
 
-ACCEPTED_TYPES = frozenset({"collection", "searchset", "transaction"})
-MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
+ACCEPTED_TYPES = frozenset({"document", "collection", "searchset", "transaction", "batch"})
+MEDICATION_TYPES = (
+    "MedicationRequest", "MedicationStatement", "MedicationAdministration", "MedicationDispense",
+)  # fmt: skip
 READ_TYPES = frozenset({"Observation", "Condition", "Procedure", *MEDICATION_TYPES})
+# Read only through a reference (Medication) or as the subject (Patient).
+REFERENCED_TYPES = frozenset({"Patient", "Medication"})
 
 
 def bundle_json(bundle: JSON | Bundle) -> JSON:
-    """The Bundle as JSON, validated by the R4B model; InvalidInput (→ 422) if it is not one we read."""
+    """The Bundle as JSON; InvalidInput (→ 422) if it is no Bundle, or of a type we do not read."""
     if isinstance(bundle, Bundle):
         data: JSON = bundle.model_dump(mode="json")
-    else:
-        if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
-            got = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
-            raise InvalidInput(
-                "body is not a FHIR Bundle", [FieldError("resourceType", got, "must be Bundle")]
-            )
-        try:
-            Bundle.model_validate(bundle)
-        except ValidationError as exc:
-            raise invalid_input(exc) from None
-        except KeyError as exc:  # fhir.resources raises it for an unknown resourceType
-            rule = "a FHIR R4 resource type"
-            raise InvalidInput(
-                f"unknown resourceType {exc}", [FieldError("entry.resource", str(exc), rule)]
-            ) from None
+    elif isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
         data = bundle
+    else:
+        got = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
+        raise InvalidInput("body is not a FHIR Bundle", [FieldError("resourceType", got, "must be Bundle")])
     if data.get("type") not in ACCEPTED_TYPES:
         rule = f"one of {', '.join(sorted(ACCEPTED_TYPES))}"
         raise InvalidInput(f"Bundle.type must be {rule}", [FieldError("type", data.get("type"), rule)])
+    if "entry" in data and not isinstance(data["entry"], list):
+        raise InvalidInput("Bundle.entry must be a list", [FieldError("entry", None, "a JSON array")])
     return data
 
 
-def _entries(data: JSON) -> list[Entry]:
+def _entries(data: JSON, ctx: Context) -> list[Entry]:
     entries = []
     for index, raw in enumerate(as_list(data.get("entry"))):
         entry = as_dict(raw)
@@ -65,8 +59,22 @@ def _entries(data: JSON) -> list[Entry]:
         rid, full_url = text(resource.get("id")), text(entry.get("fullUrl"))
         rtype = str(resource.get("resourceType"))
         reference = f"{rtype}/{rid}" if rid else full_url or f"{rtype}/entry-{index}"
-        entries.append(Entry(resource, reference))
+        if rtype not in READ_TYPES | REFERENCED_TYPES:
+            ctx.report.ignore(reference, f"resource type {rtype} is not read by the mapping")
+            continue
+        for name in check_read_resource(index, resource):
+            ctx.report.ignore(reference, f"{rtype}.{name} is malformed but not read by the mapping")
+        entries.append(Entry(resource, reference, full_url))
     return entries
+
+
+def _absolute(entries: list[Entry]) -> dict[str, str]:
+    """reference → the entry's absolute RESTful fullUrl, where it has one (urn:uuid ones do not resolve)."""
+    return {
+        e.reference: e.full_url
+        for e in entries
+        if e.full_url and e.full_url.startswith(("http://", "https://"))
+    }
 
 
 def _aliases(data: JSON) -> dict[str, Entry]:
@@ -80,6 +88,11 @@ def _aliases(data: JSON) -> dict[str, Entry]:
         for key in filter(None, (full_url, type_id)):
             index[key] = entry
     return index
+
+
+def reference_index(data: JSON) -> Any:
+    """A resolver of references (fullUrl, Type/id, absolute URL) to the resources of a Bundle."""
+    return _resolver(_aliases(data))
 
 
 def _resolver(aliases: dict[str, Entry]) -> Any:
@@ -135,8 +148,8 @@ def map_bundle(
 ) -> MappingResult:
     """Map a Bundle to a PatientRecord (None when not buildable or not applicable) and its report."""
     data = bundle_json(bundle)
-    entries, aliases = _entries(data), _aliases(data)
     ctx = Context(assessment_date, lookback_months)
+    entries, aliases = _entries(data, ctx), _aliases(data)
     patient = _patient(entries, ctx)
     usable = _usable(entries, patient, aliases, ctx)
     by_type = {t: [e for e in usable if e.type == t] for t in READ_TYPES}
@@ -150,5 +163,6 @@ def map_bundle(
         record=record,
         report=ctx.report,
         patient_reference=patient.reference if patient else None,
+        absolute_urls=_absolute(entries),
         basis=[ref for ref in ctx.basis if patient is None or ref != patient.reference],
     )

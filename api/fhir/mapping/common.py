@@ -18,6 +18,7 @@ class Entry:
 
     resource: JSON
     reference: str
+    full_url: str | None = None
 
     @property
     def type(self) -> str:

@@ -19,7 +19,9 @@ HISTORY_OF_FRACTURE = "Z87.310"
 DROPPED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
 CHRONIC = frozenset({"active", "recurrence", "relapse", "remission", None})
 ACTIVE = frozenset({"active", "recurrence", "relapse", None})
-FRACTURES = frozenset({"vertebral_osteoporotic", "vertebral_collapse", "fragility_other"})
+FRACTURES = frozenset(
+    {"vertebral_osteoporotic", "vertebral_collapse", "vertebral_traumatic_code", "fragility_other"}
+)
 # meaning → (field, value, statuses that count, is a contract field)
 DISEASES: dict[str, tuple[str, object, frozenset[str | None], bool]] = {
     "rheumatoid_arthritis": ("rheumatoid_arthritis", True, CHRONIC, True),
@@ -63,7 +65,7 @@ def map_conditions(entries: list[Entry], ctx: Context) -> list[FractureEvent]:
             ctx.report.ignore(ref, f"verificationStatus {verification!r}")
             continue
         code = known_code(resource.get("code"))
-        if code is None:
+        if code is None or (code.meaning not in FRACTURES and code.meaning not in DISEASES):
             ctx.report.ignore(ref, f"unknown code {describe_codes(resource.get('code'))}")
             continue
         date = first_date(resource, "onsetDateTime", "onsetPeriod", "recordedDate")

@@ -15,7 +15,8 @@ from api.fhir.mapping.conditions import FractureEvent
 from api.fhir.mapping.context import Context
 from api.fhir.mapping.procedures import Augmentation
 
-VERTEBRAL = frozenset({"vertebral_osteoporotic", "vertebral_collapse"})
+VERTEBRAL = frozenset({"vertebral_osteoporotic", "vertebral_collapse", "vertebral_traumatic_code"})
+TRAUMATIC = "vertebral_traumatic_code"  # S22.0/S32.0: dates the index fracture, says nothing of energy
 SAME_FRACTURE = dt.timedelta(days=90)
 INDEX_WINDOW = dt.timedelta(days=365)
 MAX_COUNT = 20
@@ -65,6 +66,11 @@ def map_fractures(events: list[FractureEvent], earlier_procedures: list[Augmenta
     else:
         cutoff = procedure if isinstance(procedure, dt.date) else ctx.assessment_date + dt.timedelta(days=1)
     prior = _split(events, cutoff, ctx)
+    for event in (e for e in prior if e.kind == TRAUMATIC):
+        ctx.report.ignore(
+            event.reference, "traumatic vertebral fracture code: not a prior fragility fracture"
+        )
+    prior = [e for e in prior if e.kind != TRAUMATIC]
     vertebral = [e.date for e in prior if e.kind in VERTEBRAL and e.date is not None]
     vertebral += [p.date for p in earlier_procedures]
     other = [e.date for e in prior if e.kind not in VERTEBRAL and e.date is not None]

@@ -1,8 +1,8 @@
-"""MedicationRequest/Statement/Administration → current anti-osteoporosis drug and glucocorticoid dose.
+"""MedicationRequest/Statement/Administration/Dispense → current anti-osteoporosis drug and steroid dose.
 
 A drug class counts when a request/statement is active or on hold, or its last activity (dose,
 start or prescription) lies within the look-back. The most recent class wins; its start is the
-earliest start of that class and its last dose the latest administration or statement end.
+earliest start of that class and its last dose the latest administration, dispense or statement end.
 """
 
 from __future__ import annotations
@@ -11,17 +11,21 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, describe_codes, first_date, known_code
+from api.fhir.drugs import GLUCOCORTICOID, prednisolone_factor
+from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, first_date
 from api.fhir.mapping.context import Context
 from api.fhir.mapping.dosage import daily_dose_mg
-from api.fhir.terminology import PREDNISOLONE_EQUIVALENT
+from api.fhir.mapping.medication_source import identify
 
 ORDER_INTENTS = frozenset({"order", "original-order", "reflex-order", "filler-order", "instance-order"})
 USABLE: dict[str, frozenset[str]] = {
     "MedicationRequest": frozenset({"active", "on-hold", "completed", "stopped"}),
     "MedicationStatement": frozenset({"active", "on-hold", "completed", "stopped"}),
     "MedicationAdministration": frozenset({"completed"}),
+    "MedicationDispense": frozenset({"completed"}),
 }
+# Given or handed over: these resources date a dose, not a plan.
+DOSE_EVENTS = frozenset({"MedicationAdministration", "MedicationDispense"})
 CURRENT_STATUS = frozenset({"active", "on-hold"})
 DAYS_PER_MONTH = 30.4375
 Resolve = Callable[[str], JSON | None]
@@ -32,6 +36,7 @@ class Exposure:
     """One usable medication resource of a class we know."""
 
     meaning: str
+    ingredient: str
     start: dt.date | None
     last_dose: dt.date | None
     current: bool
@@ -44,18 +49,13 @@ class Exposure:
         return max(d for d in (self.last_dose, self.start, dt.date.min) if d is not None)
 
 
-def _concept(resource: JSON, resolve: Resolve) -> object:
-    if "medicationCodeableConcept" in resource:
-        return resource["medicationCodeableConcept"]
-    target = as_dict(resource.get("medicationReference")).get("reference")
-    medication = resolve(str(target)) if target else None
-    return (medication or {}).get("code")
-
-
 def _dates(kind: str, resource: JSON) -> tuple[dt.date | None, dt.date | None]:
     """(start, last dose) of one resource."""
     if kind == "MedicationAdministration":
         date = first_date(resource, "effectiveDateTime", "effectivePeriod")
+        return date, date
+    if kind == "MedicationDispense":
+        date = first_date(resource, "whenHandedOver", "whenPrepared")
         return date, date
     if kind == "MedicationStatement":
         period = as_dict(resource.get("effectivePeriod"))
@@ -74,10 +74,8 @@ def _first(value: object) -> object:
 
 def _exposure(entry: Entry, resolve: Resolve, ctx: Context) -> Exposure | None:
     resource, ref, kind = entry.resource, entry.reference, entry.type
-    concept = _concept(resource, resolve)
-    code = known_code(concept)
-    if code is None:
-        ctx.report.ignore(ref, f"unknown medication code {describe_codes(concept)}")
+    match = identify(entry, resolve, ctx)
+    if match is None:
         return None
     status = str(resource.get("status"))
     if status not in USABLE[kind]:
@@ -91,8 +89,9 @@ def _exposure(entry: Entry, resolve: Resolve, ctx: Context) -> Exposure | None:
         ctx.report.ignore(ref, f"starts {start}, after the assessment date")
         return None
     dosage = resource.get("dosageInstruction") or resource.get("dosage")
-    current = status in CURRENT_STATUS and kind != "MedicationAdministration"
-    return Exposure(code.meaning, start, last_dose, current, ref, daily_dose_mg(_first(dosage)))
+    current = status in CURRENT_STATUS and kind not in DOSE_EVENTS
+    dose = daily_dose_mg(_first(dosage), match.drug.strength)
+    return Exposure(match.drug.meaning, match.drug.ingredient, start, last_dose, current, ref, dose)
 
 
 def _recent(exposure: Exposure, ctx: Context) -> bool:
@@ -132,11 +131,12 @@ def _glucocorticoid(exposures: list[Exposure], ctx: Context) -> None:
     if not current:
         return
     best = max(current, key=lambda e: e.activity)
-    ingredient = best.meaning.split(":", 1)[1]
-    if best.dose_mg_per_day is None:
-        ctx.report.ignore(best.reference, "glucocorticoid dose not derivable (dose in mg and timing needed)")
+    factor = prednisolone_factor().get(best.ingredient)
+    if best.dose_mg_per_day is None or factor is None:
+        why = "no prednisolone equivalence listed" if factor is None else "dose and timing needed"
+        ctx.report.ignore(best.reference, f"glucocorticoid ({best.ingredient}) dose not derivable: {why}")
         return
-    dose = round(best.dose_mg_per_day * PREDNISOLONE_EQUIVALENT[ingredient], 2)
+    dose = round(best.dose_mg_per_day * factor, 2)
     ctx.use("glucocorticoid_mg_per_day", dose, best.reference, best.start)
     if best.start is not None:
         months = round((ctx.assessment_date - best.start).days / DAYS_PER_MONTH, 1)
@@ -146,5 +146,5 @@ def _glucocorticoid(exposures: list[Exposure], ctx: Context) -> None:
 def map_medications(entries: list[Entry], resolve: Resolve, ctx: Context) -> None:
     """Set current_treatment, treatment_start_date, last_dose_date and the glucocorticoid fields."""
     exposures = [e for e in (_exposure(x, resolve, ctx) for x in entries) if e is not None]
-    _treatment([e for e in exposures if not e.meaning.startswith("glucocorticoid:")], ctx)
-    _glucocorticoid([e for e in exposures if e.meaning.startswith("glucocorticoid:")], ctx)
+    _treatment([e for e in exposures if e.meaning != GLUCOCORTICOID], ctx)
+    _glucocorticoid([e for e in exposures if e.meaning == GLUCOCORTICOID], ctx)

@@ -7,36 +7,31 @@ specific site first, then the latest (ties: the lower T-score, i.e. the worse si
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.fhir.mapping.common import Entry, as_dict, codings, describe_codes, first_date, known_code, text
 from api.fhir.mapping.context import Context
-from api.fhir.terminology import SITE_FEMORAL_NECK, SITE_HIP, SITE_LUMBAR_SPINE, SNOMED
+from api.fhir.terminology import SITE_FEMORAL_NECK, SNOMED
+from api.fhir.units import to_contract_unit
 
 USABLE_STATUS = frozenset({"final", "amended", "corrected"})
 DXA_FIELDS = ("t_score_femoral_neck", "t_score_total_hip", "t_score_lumbar_spine")
+TOTAL_CALCIUM, ALBUMIN = "_total_calcium", "_albumin"  # inputs of the adjusted calcium, not fields
 T_SCORE_UNITS = frozenset({"", "1", "{t-score}", "t-score", "{tscore}", "tscore"})
-Convert = Callable[[float], float]
-
-
-def _same(value: float) -> float:
-    return value
-
-
-# meaning → (contract field, {lower-case unit: conversion to the contract unit}).
-LABS: dict[str, tuple[str, dict[str, Convert]]] = {
-    # "mL/min" is accepted: the LOINC code itself is per 1.73 m², some feeds print the short unit.
-    "egfr": ("egfr", dict.fromkeys(("ml/min/{1.73_m2}", "ml/min/1.73m2", "ml/min/1.73_m2", "ml/min"), _same)),
-    "calcium_total": ("serum_calcium_mg_dl", {"mg/dl": _same, "mmol/l": lambda v: v * 4.008}),
-    "calcium_corrected": ("serum_calcium_mg_dl", {"mg/dl": _same, "mmol/l": lambda v: v * 4.008}),
-    "vitamin_d": ("vitamin_d_ng_ml", {"ng/ml": _same, "ug/l": _same, "nmol/l": lambda v: v / 2.496}),
-    "alkaline_phosphatase": ("alkaline_phosphatase_u_l", dict.fromkeys(("u/l", "iu/l", "[iu]/l"), _same)),
-    "weight": ("weight_kg", {"kg": _same, "g": lambda v: v / 1000, "[lb_av]": lambda v: v * 0.45359237}),
-    "height": ("height_cm", {"cm": _same, "m": lambda v: v * 100, "mm": lambda v: v / 10,
-                             "[in_i]": lambda v: v * 2.54}),
-}  # fmt: skip
-RANK = {"calcium_corrected": 1}  # albumin-corrected calcium wins over total on the same day
+# meaning → (field, unit kinds of api/fhir/data/units.csv, rank: a higher rank wins on the same day).
+LABS: dict[str, tuple[str, tuple[str, ...], int]] = {
+    "egfr": ("egfr", ("egfr",), 1),
+    "egfr_race_specific": ("egfr", ("egfr",), 0),
+    "calcium_corrected": ("serum_calcium_mg_dl", ("calcium_mass", "calcium_molar"), 1),
+    "calcium_total": (TOTAL_CALCIUM, ("calcium_mass", "calcium_molar"), 0),
+    "albumin": (ALBUMIN, ("albumin",), 0),
+    "vitamin_d": ("vitamin_d_ng_ml", ("vitamin_d_mass", "vitamin_d_molar"), 0),
+    "alkaline_phosphatase": ("alkaline_phosphatase_u_l", ("enzyme",), 0),
+    "weight": ("weight_kg", ("weight",), 0),
+    "height": ("height_cm", ("height",), 0),
+}
+# Payne et al., BMJ 1973;4:643: adjusted Ca (mg/dL) = total Ca + 0.8 x (4.0 - albumin g/dL).
+PAYNE_SLOPE, PAYNE_ALBUMIN_G_DL = 0.8, 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,22 +50,14 @@ def _sites(resource: dict[str, object]) -> set[str]:
 
 
 def dxa_target(meaning: str, sites: set[str]) -> tuple[str, int] | None:
-    """The T-score field and specificity rank of a DXA code and its bodySite codes."""
-    if SITE_FEMORAL_NECK in sites and meaning in {
-        "t_score_femur",
-        "t_score_total_hip",
-        "t_score_site_unknown",
-    }:
-        return "t_score_femoral_neck", 2 if meaning != "t_score_site_unknown" else 1
+    """The T-score field and specificity rank of a DXA code and its bodySite codes (None: not ours)."""
+    if meaning in {"t_score_femur", "t_score_total_hip"}:
+        return ("t_score_femoral_neck" if SITE_FEMORAL_NECK in sites else "t_score_total_hip"), 2
     if meaning == "t_score_lumbar_spine":
         return "t_score_lumbar_spine", 2
-    if meaning in {"t_score_femur", "t_score_total_hip"}:
-        return "t_score_total_hip", 2
-    if meaning == "t_score_spine_any" or SITE_LUMBAR_SPINE in sites:
+    if meaning == "t_score_spine_any":
         return "t_score_lumbar_spine", 1
-    if meaning == "t_score_site_unknown":
-        return "t_score_total_hip", 1 if sites & SITE_HIP else 0
-    return None
+    return None  # forearm (radius/ulna) T-scores are not one of the contract's three sites
 
 
 def _quantity(entry: Entry, ctx: Context) -> tuple[float, str] | None:
@@ -84,10 +71,11 @@ def _quantity(entry: Entry, ctx: Context) -> tuple[float, str] | None:
 
 
 def _convert(meaning: str, value: float, unit: str) -> tuple[str, float, int] | None:
-    if meaning in LABS:
-        field, units = LABS[meaning]
-        convert = units.get(unit.lower())
-        return None if convert is None else (field, round(convert(value), 2), RANK.get(meaning, 0))
+    field, kinds, rank = LABS[meaning]
+    for kind in kinds:
+        converted = to_contract_unit(kind, value, unit)
+        if converted is not None:
+            return field, round(converted, 2), rank
     return None
 
 
@@ -111,7 +99,7 @@ def _target(
         target = dxa_target(meaning, _sites(resource))
         ok = unit.lower() in T_SCORE_UNITS and target is not None
         return (target[0], round(value, 2), target[1]) if ok and target else None
-    return _convert(meaning, value, unit)
+    return _convert(meaning, value, unit) if meaning in LABS else None
 
 
 def _candidate(entry: Entry, ctx: Context) -> Candidate | None:
@@ -119,6 +107,11 @@ def _candidate(entry: Entry, ctx: Context) -> Candidate | None:
     code = known_code(resource.get("code"))
     if code is None:
         ctx.report.ignore(ref, f"unknown code {describe_codes(resource.get('code'))}")
+        return None
+    if code.meaning == "t_score_forearm":
+        ctx.report.ignore(
+            ref, f"{code.code} is a forearm (radius/ulna) T-score: not a hip, femoral-neck or spine site"
+        )
         return None
     if not _usable(entry, ctx):
         return None
@@ -146,23 +139,30 @@ def _key(candidate: Candidate) -> tuple[object, ...]:
     return (candidate.date, candidate.rank, -candidate.value)
 
 
-def _drop_generic_hip(candidates: list[Candidate], ctx: Context) -> list[Candidate]:
-    """A site-unknown T-score (rank 0) fills total hip only when no femur/hip value exists."""
-    specific = any(
-        c.field in {"t_score_femoral_neck", "t_score_total_hip"} and c.rank > 0 for c in candidates
-    )
-    if not specific:
-        return candidates
-    generic = [c for c in candidates if c.field == "t_score_total_hip" and c.rank == 0]
-    for c in generic:
-        ctx.report.ignore(c.reference, "site-unknown T-score (38265-5): a site-specific hip value exists")
-    return [c for c in candidates if c not in generic]
+def _adjusted_calcium(candidates: list[Candidate], ctx: Context) -> list[Candidate]:
+    """Total calcium becomes albumin-adjusted calcium only with an albumin of the same day (Payne)."""
+    albumin = {c.date: c for c in candidates if c.field == ALBUMIN}
+    kept = [c for c in candidates if c.field not in {TOTAL_CALCIUM, ALBUMIN}]
+    for total in (c for c in candidates if c.field == TOTAL_CALCIUM):
+        same_day = albumin.get(total.date)
+        if same_day is None:
+            ctx.report.ignore(
+                total.reference,
+                "total calcium is not albumin-adjusted and no albumin of the same day was found: not used",
+            )
+            continue
+        adjusted = round(total.value + PAYNE_SLOPE * (PAYNE_ALBUMIN_G_DL - same_day.value), 2)
+        ctx.use(
+            "calcium_adjusted_with_albumin", same_day.reference, total.reference, total.date, contract=False
+        )
+        kept.append(Candidate("serum_calcium_mg_dl", adjusted, total.date, 0, total.reference))
+    return kept
 
 
 def map_observations(entries: list[Entry], ctx: Context) -> None:
     """Pick one value per field, report the rest as ignored, set ``dxa_date``."""
     candidates = [c for c in (_candidate(e, ctx) for e in entries) if c is not None]
-    candidates = _drop_generic_hip(candidates, ctx)
+    candidates = _adjusted_calcium(candidates, ctx)
     dxa_dates: list[tuple[dt.date, str]] = []
     for field in sorted({c.field for c in candidates}):
         ranked = sorted((c for c in candidates if c.field == field), key=_key, reverse=True)

@@ -9,6 +9,12 @@ from api.fhir.mapping.context import Context
 from risk.contract.patient import PATIENT_ID_PATTERN
 
 SEXES = {"female": "female", "male": "male"}
+US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+# When gender is absent: US Core (8+) individual sex (SNOMED, as in US Core's own examples), then birth sex.
+SEX_EXTENSIONS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("us-core-individual-sex", "valueCoding", {"248152002": "female", "248153007": "male"}),
+    ("us-core-birthsex", "valueCode", {"F": "female", "M": "male"}),
+)
 MAX_NAME = 100
 
 
@@ -29,6 +35,33 @@ def _names(entry: Entry, ctx: Context) -> None:
             ctx.report.found[-1] = ctx.report.found[-1].model_copy(update={"value": "(recorded)"})
 
 
+def _extension_sex(resource: dict[str, object]) -> tuple[str, str, str] | None:
+    """(extension name, code, sex) of the first US Core sex extension that gives female or male."""
+    extensions = {as_dict(e).get("url"): as_dict(e) for e in as_list(resource.get("extension"))}
+    for name, value_key, sexes in SEX_EXTENSIONS:
+        value = extensions.get(US_CORE + name, {}).get(value_key)
+        code = text(as_dict(value).get("code")) if isinstance(value, dict) else text(value)
+        if code in sexes:
+            return name, str(code), sexes[str(code)]
+    return None
+
+
+def _sex(entry: Entry, ctx: Context) -> None:
+    """R4 gender; only when gender is absent, a US Core sex extension (reported as such)."""
+    ref, gender = entry.reference, entry.resource.get("gender")
+    if gender in SEXES:
+        ctx.use("sex", SEXES[str(gender)], ref)
+        return
+    found = _extension_sex(entry.resource) if gender is None else None
+    if found is not None:
+        name, code, sex = found
+        ctx.use("sex", sex, ref)
+        ctx.use(f"sex_from_{name.replace('-', '_')}", code, ref, contract=False)
+        return
+    why = f"gender {gender!r}" if gender is not None else "no gender and no US Core sex extension"
+    ctx.report.problems.append(f"{ref}: {why} cannot give the sex used for risk (female/male)")
+
+
 def map_patient(entry: Entry, ctx: Context) -> None:
     """Set identity, sex and birth date; a gender other than male/female is a problem."""
     ref, resource = entry.reference, entry.resource
@@ -37,13 +70,7 @@ def map_patient(entry: Entry, ctx: Context) -> None:
         ctx.report.problems.append(f"{ref}: no id usable as patient_id (1–64 of A-Z a-z 0-9 . _ -)")
     else:
         ctx.use("patient_id", patient_id, ref)
-    gender = resource.get("gender")
-    if gender in SEXES:
-        ctx.use("sex", SEXES[str(gender)], ref)
-    else:
-        ctx.report.problems.append(
-            f"{ref}: gender {gender!r} cannot give the sex used for risk (female/male)"
-        )
+    _sex(entry, ctx)
     birth = parse_date(resource.get("birthDate"))
     if birth is not None:
         ctx.use("birth_date", birth, ref, birth)

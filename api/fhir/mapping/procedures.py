@@ -17,9 +17,11 @@ from api.fhir.mapping.common import (
     text,
 )
 from api.fhir.mapping.context import Context
+from api.fhir.terminology import SNOMED, VERTEBRAE
 from risk.contract.enums import LEVELS
 
 AUGMENTATION = frozenset({"kyphoplasty", "vertebroplasty"})
+VERTEBRA_LEVELS = {c.code: c.meaning for c in VERTEBRAE}
 # "L1", "T12", "Th12", "L 2", ranges "T11-L1" / "T11–L1" / "T11 to L1"; word-bounded, case-insensitive.
 LEVEL = r"(?:T|TH|L)\s?(?:1[0-2]|[1-9])"
 LEVEL_OR_RANGE = re.compile(rf"\b({LEVEL})(?:\s*(?:-|–|to)\s*({LEVEL}))?\b", re.IGNORECASE)
@@ -52,15 +54,18 @@ def parse_levels(label: str) -> list[str]:
     return found
 
 
+def _site_levels(site: object) -> list[str]:
+    found = [VERTEBRA_LEVELS[str(c.get("code"))] for c in codings(site)
+             if c.get("system") == SNOMED and str(c.get("code")) in VERTEBRA_LEVELS]  # fmt: skip
+    labels = [text(as_dict(site).get("text")) or ""] + [text(c.get("display")) or "" for c in codings(site)]
+    return found + [level for label in labels for level in parse_levels(label)]
+
+
 def body_site_levels(resource: dict[str, object]) -> list[str]:
-    """Levels from every bodySite: its text and each coding's display (SNOMED codes are not mapped)."""
+    """Levels from every bodySite: SNOMED vertebra codes (DICOM CID 7603), its text, each display."""
     levels: list[str] = []
     for site in as_list(resource.get("bodySite")):
-        labels = [text(as_dict(site).get("text")) or ""] + [
-            text(c.get("display")) or "" for c in codings(site)
-        ]
-        for label in labels:
-            levels.extend(level for level in parse_levels(label) if level not in levels)
+        levels.extend(level for level in _site_levels(site) if level not in levels)
     return levels
 
 

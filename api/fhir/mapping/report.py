@@ -59,6 +59,9 @@ class MappingResult(BaseModel):
     report: MappingReport
     patient_reference: str | None = None
     basis: list[str] = Field(default_factory=list, description="References of the resources used.")
+    absolute_urls: dict[str, str] = Field(
+        default_factory=dict, description="Reference → absolute fullUrl of the input entry, where given."
+    )
 
     @property
     def applicable(self) -> bool:

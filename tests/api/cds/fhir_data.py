@@ -107,7 +107,10 @@ def prefetch(*, conditions: tuple[dict[str, Any], ...] = (), procedures: int = 3
         "observations": searchset(t_score(-3.2)),
         "conditions": searchset(*conditions),
         "procedures": searchset(kyphoplasty(procedures)),
-        "medications": searchset(),
+        "medicationrequests": searchset(),
+        "medicationstatements": searchset(),
+        "medicationadministrations": searchset(),
+        "medicationdispenses": searchset(),
     }
 
 
@@ -128,3 +131,19 @@ def hook_body(hook: str = "patient-view", **overrides: Any) -> dict[str, Any]:
 def draft_orders(*resources: dict[str, Any]) -> dict[str, Any]:
     """A draftOrders Bundle."""
     return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in resources]}
+
+
+def denosumab_given(days: int) -> list[dict[str, Any]]:
+    """A denosumab order and its clinic injection ``days`` ago (how clinics record Prolia)."""
+    prolia = {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "993456"}]}
+    order = {
+        "resourceType": "MedicationRequest", "id": "mr-prolia", "status": "active", "intent": "order",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"}, "authoredOn": days_ago(days + 400),
+        "medicationReference": {"reference": "Medication/prolia"},
+    }  # fmt: skip
+    given = {
+        "resourceType": "MedicationAdministration", "id": "ma-prolia", "status": "completed",
+        "subject": {"reference": f"Patient/{PATIENT_ID}"}, "effectiveDateTime": days_ago(days),
+        "medicationCodeableConcept": prolia,
+    }  # fmt: skip
+    return [order, given, {"resourceType": "Medication", "id": "prolia", "code": prolia}]

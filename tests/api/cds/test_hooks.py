@@ -47,13 +47,7 @@ def test_discovery_lists_both_services_and_passes_the_spec_checks(client: TestCl
         (ORDER_SIGN_ID, "order-sign"),
     }
     for service in doc["services"]:
-        assert set(service["prefetch"]) == {
-            "patient",
-            "observations",
-            "conditions",
-            "procedures",
-            "medications",
-        }
+        assert service["prefetch"] == PREFETCH
         assert all("{{context.patientId}}" in q for q in service["prefetch"].values())
 
 
@@ -147,7 +141,7 @@ def _serve_patient(remote: FakeRemote) -> None:
         f"{FHIR}/{q['conditions']}": fd.searchset(),
         f"{FHIR}/{q['procedures']}": fd.searchset() | {"link": [{"relation": "next", "url": page2}]},
         page2: fd.searchset(fd.kyphoplasty(30)),
-        f"{FHIR}/{q['medications']}": fd.searchset(),
+        **{f"{FHIR}/{q[k]}": fd.searchset() for k in PREFETCH if k.startswith("medication")},
     }
 
 
@@ -165,7 +159,7 @@ def test_missing_prefetch_is_fetched_with_the_token_following_next_links(
     [card] = _cards(client, ec, PATIENT_VIEW_ID, _fetching_body())
     assert "**Risk tier:** very high" in card["detail"]
     fhir_requests = [r for r in remote.seen if str(r.url).startswith(FHIR)]
-    assert len(fhir_requests) == 6  # five searches/reads and the second page
+    assert len(fhir_requests) == len(PREFETCH) + 1  # every search/read and the second page
     assert {r.headers["authorization"] for r in fhir_requests} == {f"Bearer {fd.SECRET_TOKEN}"}
 
 

@@ -17,12 +17,13 @@ from api.fhir.emit.assessment import assessment_bundle
 from api.fhir.emit.referral import letter_communication, letter_document, service_request
 from api.fhir.mapping import map_bundle
 from api.fhir.terminology import (
+    ASSESSMENT_CODE,
     EXACT,
     INPUT_ONLY_CODES,
-    LOCAL_BAND_PATH,
-    LOCAL_BANDS,
-    local_band,
-    qualitative_risk,
+    LOCAL_ASSESSMENT_PATH,
+    LOCAL_MODEL_PATH,
+    LOCAL_TIER_PATH,
+    RISK_TIERS,
 )
 from api.settings import DEFAULT_MODEL_PATH
 from risk.assess import Assessor
@@ -91,17 +92,57 @@ def test_osteoporosis_patient_gets_riskassessment_device_and_outcome() -> None:
     out = _output(without=("myeloma",))
     types = [e["resource"]["resourceType"] for e in out["entry"]]
     assert types == ["RiskAssessment", "Device", "OperationOutcome"]
-    ra, device = out["entry"][0]["resource"], out["entry"][1]["resource"]
-    assert ra["status"] == "final" and ra["subject"] == {"reference": "Patient/pt-1"}
-    assert ra["performer"] == {"reference": f"Device/{device['id']}"}
+    ra = out["entry"][0]["resource"]
+    assert ra["status"] == "final"
+    # The input entries had absolute fullUrls: the references use them.
+    assert ra["subject"] == {"reference": "http://ehr.test/fhir/Patient/pt-1"}
+    assert ra["performer"] == {"reference": out["entry"][1]["fullUrl"]}
+    assert out["entry"][1]["fullUrl"].startswith("urn:uuid:")
     assert [p["whenPeriod"] for p in ra["prediction"]] == [
         {"start": "2024-03-15", "end": "2025-03-15"},
         {"start": "2024-03-15", "end": "2026-03-15"},
     ]
     assert all(0 <= p["probabilityDecimal"] <= 1 for p in ra["prediction"])
-    systems = [c["system"] for c in ra["prediction"][0]["qualitativeRisk"]["coding"]]
-    assert systems == ["http://terminology.hl7.org/CodeSystem/risk-probability", BASE + LOCAL_BAND_PATH]
-    assert {"reference": "Observation/dxa-neck"} in ra["basis"]
+    for prediction in ra["prediction"]:
+        [tier] = prediction["qualitativeRisk"]["coding"]
+        assert (tier["system"], tier["code"]) == (BASE + LOCAL_TIER_PATH, "very-high")
+    assert ra["code"]["coding"][0]["code"] == ASSESSMENT_CODE[0]
+    assert ra["method"]["coding"][0]["system"] == BASE + LOCAL_MODEL_PATH
+    assert {"reference": "http://ehr.test/fhir/Observation/dxa-neck"} in ra["basis"]
+
+
+def test_every_reference_of_the_bundle_resolves_or_claims_no_address() -> None:
+    mapping = map_bundle(bundle(full_patient(), "transaction"), assessment_date=DAY)
+    assert mapping.record is not None
+    out = assessment_bundle(Assessor.load(DEFAULT_MODEL_PATH).assess(mapping.record), mapping, BASE)
+    urls = {e["fullUrl"] for e in out["entry"]}
+    for reference in _references(out):
+        assert "reference" not in reference or reference["reference"] in urls, reference
+        assert "reference" in reference or reference.get("display"), reference
+
+
+def _references(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if "reference" in node or ("display" in node and "type" in node):
+            yield node
+        for key, value in node.items():
+            if key != "reference":
+                yield from _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _references(item)
+
+
+def test_the_tier_of_the_risk_assessment_is_the_tier_of_the_card() -> None:
+    from api.cds.cards import TIER  # noqa: PLC0415 - the card's wording, read only here
+
+    mapping = map_bundle(bundle([r for r in full_patient() if r.get("id") != "myeloma"]), assessment_date=DAY)
+    assert mapping.record is not None
+    assessment = Assessor.load(DEFAULT_MODEL_PATH).assess(mapping.record)
+    ra = assessment_bundle(assessment, mapping, BASE)["entry"][0]["resource"]
+    tier_text = ra["prediction"][0]["qualitativeRisk"]["text"].lower()
+    assert assessment.risk_tier is not None and TIER[assessment.risk_tier] in tier_text
+    assert RISK_TIERS[assessment.risk_tier][1] == ra["prediction"][0]["qualitativeRisk"]["text"]
 
 
 def test_oncology_patient_gets_no_prediction_but_a_rationale_note() -> None:
@@ -133,10 +174,10 @@ def _codings(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def test_every_emitted_code_is_in_the_terminology_module() -> None:
-    local = {(BASE + LOCAL_BAND_PATH, code) for code, _, _ in LOCAL_BANDS}
+    local = {BASE + path for path in (LOCAL_TIER_PATH, LOCAL_ASSESSMENT_PATH, LOCAL_MODEL_PATH)}
     for coding in _codings(_emitted()):
         key = (coding["system"], coding["code"])
-        assert key in EXACT or key in local, key
+        assert key in EXACT or coding["system"] in local, key
         assert coding["code"] not in INPUT_ONLY_CODES
 
 
@@ -164,22 +205,3 @@ def test_referral_is_a_draft_proposal_until_sent() -> None:
     )
     assert (sent["status"], sent["intent"]) == ("active", "order")
     validate_emitted(sent)
-
-
-@pytest.mark.parametrize(
-    ("probability", "hl7", "band"),
-    [
-        (0.0099, "negligible", "below-10"),
-        (0.01, "low", "below-10"),
-        (0.0999, "low", "below-10"),
-        (0.10, "moderate", "10-to-20"),
-        (0.1999, "moderate", "10-to-20"),
-        (0.20, "moderate", "20-or-more"),
-        (0.4999, "moderate", "20-or-more"),
-        (0.50, "high", "20-or-more"),
-        (0.99, "certain", "20-or-more"),
-    ],
-)
-def test_risk_codes_on_both_sides_of_each_threshold(probability: float, hl7: str, band: str) -> None:
-    assert qualitative_risk(probability).code == hl7
-    assert local_band(probability)[0] == band

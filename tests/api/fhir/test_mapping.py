@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_full_patient_report_ignores_with_reasons() -> None:
     assert ignored["Condition/ra-refuted"] == "verificationStatus 'refuted'"
     assert "entered-in-error" in ignored["Observation/weight-eie"]
     assert "outside the 24-month look-back" in ignored["Observation/alp-old"]
-    assert "site-unknown T-score" in ignored["Observation/dxa-generic"]
+    assert "forearm (radius/ulna) T-score" in ignored["Observation/dxa-generic"]
     assert "Condition/fx-1" not in ignored
 
 
@@ -172,10 +173,53 @@ def test_other_patients_resources_are_ignored() -> None:
     "body",
     [
         {"resourceType": "Patient"},
-        {"resourceType": "Bundle", "type": "document"},
-        {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Nope"}}]},
+        {"resourceType": "Bundle", "type": "history"},
+        {"resourceType": "Bundle", "type": "message"},
+        {"resourceType": "Bundle", "type": "collection", "entry": {"resource": {}}},
     ],
 )
 def test_not_a_readable_bundle_is_invalid_input(body: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         map_bundle(body, assessment_date=DAY)
+
+
+@pytest.mark.parametrize("kind", ["document", "collection", "searchset", "transaction", "batch"])
+def test_every_bundle_type_that_carries_a_record_is_read(kind: str) -> None:
+    data = bundle(full_patient(), "transaction" if kind == "batch" else kind)
+    data["type"] = kind
+    result = map_bundle(data, assessment_date=DAY)
+    assert result.record == EXPECTED
+
+
+def test_unknown_and_unread_resource_types_are_listed_not_refused() -> None:
+    extra: list[dict[str, Any]] = [
+        {"resourceType": "Nope", "id": "x"},
+        {"resourceType": "DiagnosticReport", "id": "dr", "status": "final", "code": {"text": "x"},
+         "effectiveDateTime": "2020-02-30"},
+    ]  # fmt: skip
+    result = map_bundle(bundle([*full_patient(), *extra]), assessment_date=DAY)
+    assert result.record == EXPECTED
+    reasons = {i.source: i.reason for i in result.report.ignored}
+    assert reasons["DiagnosticReport/dr"] == "resource type DiagnosticReport is not read by the mapping"
+    assert reasons["Nope/x"] == "resource type Nope is not read by the mapping"
+
+
+def test_a_malformed_field_the_mapping_does_not_read_is_tolerated() -> None:
+    weight = observation("w2", "29463-7", 63, "kg", "2024-02-02", interpretation="not-a-list")
+    result = map_bundle(bundle([*full_patient(), weight]), assessment_date=DAY)
+    assert result.record is not None and result.record.weight_kg == 63.0
+    assert any(i.reason == "Observation.interpretation is malformed but not read by the mapping"
+               for i in result.report.ignored)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("effectiveDateTime", "2024-02-30"), ("valueQuantity", {"value": "sixty"}), ("status", 7)],
+)
+def test_a_malformed_field_the_mapping_reads_is_a_field_level_error(field: str, value: object) -> None:
+    weight = observation("w2", "29463-7", 63, "kg", "2024-02-02") | {field: value}
+    resources = [*full_patient(), weight]
+    with pytest.raises(InvalidInput) as caught:
+        map_bundle(bundle(resources), assessment_date=DAY)
+    index = len(resources) - 1
+    assert caught.value.errors[0].field.startswith(f"entry.{index}.resource.{field}")

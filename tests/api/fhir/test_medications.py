@@ -26,6 +26,7 @@ def _statement(dosage: dict[str, object], status: str = "active") -> dict[str, o
 
 MEDICATION: dict[str, object] = {"resourceType": "Medication", "id": "pred", "code": PREDNISOLONE}
 DAILY_7_5: dict[str, object] = {
+    "route": {"text": "Oral"},
     "doseAndRate": [{"doseQuantity": {"value": 7.5, "unit": "mg"}}],
     "timing": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
 }
@@ -42,7 +43,7 @@ def test_current_prednisolone_gives_dose_and_months() -> None:
 
 
 def test_dose_not_derivable_is_reported_missing() -> None:
-    resources = [patient(), kyphoplasty(), MEDICATION, _statement({"text": "as directed"})]
+    resources = [patient(), kyphoplasty(), MEDICATION, _statement({"text": "by mouth as directed"})]
     result = map_bundle(bundle(resources), assessment_date=DAY)
     assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
     assert "glucocorticoid_mg_per_day" in result.report.missing
@@ -69,3 +70,21 @@ def test_proposed_medication_request_is_not_a_prescription() -> None:
     result = map_bundle(bundle([patient(), kyphoplasty(), request]), assessment_date=DAY)
     assert result.record is not None and result.record.current_treatment == "none"
     assert result.report.ignored[0].reason == "intent 'proposal': not a prescription"
+
+
+def test_prednisolone_without_a_route_may_be_eye_drops_and_is_not_counted() -> None:
+    dosage = {k: v for k, v in DAILY_7_5.items() if k != "route"}
+    result = map_bundle(
+        bundle([patient(), kyphoplasty(), MEDICATION, _statement(dosage)]), assessment_date=DAY
+    )
+    assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
+    assert any("prednisolone: no route or dose form stated" in i.reason for i in result.report.ignored)
+
+
+def test_prednisolone_eye_drops_are_local() -> None:
+    dosage = DAILY_7_5 | {"route": {"text": "Ophthalmic"}}
+    result = map_bundle(
+        bundle([patient(), kyphoplasty(), MEDICATION, _statement(dosage)]), assessment_date=DAY
+    )
+    assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
+    assert any("a local (non-systemic) form" in i.reason for i in result.report.ignored)

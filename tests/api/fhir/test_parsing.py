@@ -42,7 +42,8 @@ def _dosage(value: float, unit: str = "mg", **repeat: object) -> dict[str, objec
         (_dosage(5, frequency=1, period=1, periodUnit="d"), 5.0),
         (_dosage(5, frequency=2, period=1, periodUnit="d"), 10.0),
         (_dosage(70, frequency=1, period=1, periodUnit="wk"), 10.0),
-        (_dosage(5, "g", frequency=1), None),
+        (_dosage(5, "g", frequency=1), 5000.0),
+        (_dosage(2, "{tablet}", frequency=1), None),  # tablets without a known strength
         (
             {
                 "doseAndRate": [{"doseQuantity": {"value": 5, "unit": "mg"}}],

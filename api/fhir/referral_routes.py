@@ -1,0 +1,150 @@
+"""FHIR reads of stored referrals: ServiceRequest by id or patient/status, the letter as DocumentReference.
+
+Role-checked exactly like the REST referral routes (``referrals:read``) and audited by the same
+workflow service; every answer is ``application/fhir+json`` and never cached (letters carry names).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+import pydantic_core
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.auth.deps import require
+from api.auth.principal import Principal
+from api.db import audit_repo, referrals_repo
+from api.db.referrals_repo import ReferralFilter
+from api.deps import SettingsDep
+from api.errors import error_responses
+from api.fhir.bindings import validate_emitted
+from api.fhir.emit.stored_referral import (
+    STATUS,
+    referral_letter,
+    referral_service_request,
+    service_request_url,
+)
+from api.referrals.app_state import referrals_of
+from api.referrals.schemas import ReferralDetail
+from api.referrals.service import ReferralService
+from api.referrals.views import detail_view
+from risk.errors import FieldError, InvalidInput
+
+router = APIRouter(prefix="/fhir", tags=["fhir"])
+Reader = Annotated[Principal, Depends(require("referrals:read"))]
+FHIR_JSON = "application/fhir+json"
+NO_STORE = {"Cache-Control": "no-store"}
+MAX_MATCHES = 100
+# R4 RequestStatus → the workflow statuses it stands for (the reverse of stored_referral.STATUS).
+STATUSES_OF: dict[str, tuple[str, ...]] = {
+    fhir: tuple(ours for ours, (mapped, _) in STATUS.items() if mapped == fhir)
+    for fhir in ("draft", "active", "on-hold", "revoked", "completed", "entered-in-error", "unknown")
+}
+
+
+def _fhir(resource: dict[str, Any]) -> Response:
+    validate_emitted(resource)
+    return Response(pydantic_core.to_json(resource), media_type=FHIR_JSON, headers=NO_STORE)
+
+
+def _searchset(resources: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    for _, resource in resources:
+        validate_emitted(resource)
+    entries = [{"fullUrl": url, "resource": r, "search": {"mode": "match"}} for url, r in resources]
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
+    return bundle | ({"entry": entries} if entries else {})  # FHIR JSON has no empty arrays
+
+
+@router.get(
+    "/ServiceRequest/{referral_id}", response_class=Response, responses=error_responses(401, 403, 404)
+)
+async def read_service_request(
+    referral_id: uuid.UUID, request: Request, principal: Reader, settings: SettingsDep
+) -> Response:
+    """One referral as an R4 ServiceRequest."""
+    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
+    return _fhir(referral_service_request(detail, settings.public_base_url))
+
+
+def _referral_id(related: str) -> uuid.UUID:
+    kind, _, raw = related.rpartition("/")
+    try:
+        if kind.rsplit("/", 1)[-1] != "ServiceRequest":
+            raise ValueError(kind)
+        return uuid.UUID(raw)
+    except ValueError:
+        rule = "ServiceRequest/<referral id>"
+        raise InvalidInput(
+            "related must name a ServiceRequest", [FieldError("related", None, rule)]
+        ) from None
+
+
+@router.get("/DocumentReference", response_class=Response, responses=error_responses(401, 403, 404, 422))
+async def search_letters(
+    request: Request,
+    principal: Reader,
+    settings: SettingsDep,
+    related: Annotated[str, Query(description="ServiceRequest/<referral id>")],
+) -> Response:
+    """The PCP letter of one referral: a searchset with its DocumentReference (PDF attached)."""
+    referral_id = _referral_id(related)
+    components = referrals_of(request)
+    detail = await run_in_threadpool(components.service.get, principal, referral_id)
+    html = await run_in_threadpool(components.service.letter_html, principal, referral_id, "pcp")
+    pdf = await components.pdf.render(html)
+    document = referral_letter(detail, pdf, settings.public_base_url)
+    url = f"{settings.public_base_url.rstrip('/')}/fhir/DocumentReference/{document['id']}"
+    return Response(
+        pydantic_core.to_json(_searchset([(url, document)])), media_type=FHIR_JSON, headers=NO_STORE
+    )
+
+
+def _patient_id(patient: str) -> str:
+    return patient.rsplit("/", 1)[-1] if patient.rsplit("/", 2)[-2:-1] in ([], ["Patient"]) else ""
+
+
+def _statuses(status: str | None) -> tuple[str, ...] | None:
+    if status is None:
+        return None
+    wanted = [s.strip() for s in status.split(",")]
+    unknown = [s for s in wanted if s not in STATUSES_OF]
+    if unknown:
+        rule = f"R4 RequestStatus, one of {', '.join(STATUSES_OF)}"
+        raise InvalidInput("unknown ServiceRequest status", [FieldError("status", unknown[0], rule)])
+    return tuple(ours for s in wanted for ours in STATUSES_OF[s])
+
+
+def _matching(service: ReferralService, actor: Principal, f: ReferralFilter) -> list[ReferralDetail]:
+    with service.database.transaction() as session:
+        rows, _ = referrals_repo.list_referrals(session, f, limit=MAX_MATCHES, offset=0)
+        audit_repo.append(
+            session, actor_key_id=actor.key_id, role=actor.role, action="referrals:list", outcome="ok"
+        )
+        return [detail_view(row, referrals_repo.events_of(session, row.id), service.links) for row in rows]
+
+
+@router.get("/ServiceRequest", response_class=Response, responses=error_responses(401, 403, 422))
+async def search_service_requests(
+    request: Request,
+    principal: Reader,
+    settings: SettingsDep,
+    patient: Annotated[str, Query(description="Patient/<patient_id> or <patient_id>")],
+    status: Annotated[str | None, Query(description="R4 RequestStatus, comma-separated")] = None,
+) -> Response:
+    """A patient's referrals as a searchset of ServiceRequests (newest first, at most 100)."""
+    patient_id = _patient_id(patient)
+    if not patient_id:
+        raise InvalidInput(
+            "patient must be Patient/<id> or <id>", [FieldError("patient", None, "Patient/<id>")]
+        )
+    statuses = _statuses(status)
+    if statuses == ():
+        details: list[ReferralDetail] = []
+    else:
+        f = ReferralFilter(patient_id=patient_id, statuses=statuses)
+        details = await run_in_threadpool(_matching, referrals_of(request).service, principal, f)
+    base = settings.public_base_url
+    found = [(service_request_url(base, d.id), referral_service_request(d, base)) for d in details]
+    return Response(pydantic_core.to_json(_searchset(found)), media_type=FHIR_JSON, headers=NO_STORE)
