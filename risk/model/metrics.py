@@ -32,9 +32,17 @@ def weighted_auc(score: FloatArray, y: FloatArray, weights: FloatArray) -> Float
 
 
 def weighted_brier(p: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
-    """IPCW Brier score on the known-status rows."""
+    """IPCW Brier score on the known-status rows (NaN for a row without any)."""
     w = np.atleast_2d(weights)
-    result: FloatArray = (w * (p - y) ** 2).sum(axis=1) / w.sum(axis=1)
+    total = w.sum(axis=1)
+    result: FloatArray = (w * (p - y) ** 2).sum(axis=1) / np.where(total > 0, total, np.nan)
+    return result
+
+
+def both_classes(y: FloatArray, weights: FloatArray) -> npt.NDArray[np.bool_]:
+    """Weight rows with cases and non-cases: a calibration fit needs both (else it diverges)."""
+    w = np.atleast_2d(weights)
+    result: npt.NDArray[np.bool_] = ((w * y).sum(axis=1) > 0) & ((w * (1 - y)).sum(axis=1) > 0)
     return result
 
 
@@ -47,9 +55,9 @@ def calibration_slope(lp: FloatArray, y: FloatArray, weights: FloatArray) -> Flo
     """Slope b of the weighted recalibration logit P(y) = a + b·lp (Newton, vectorised over rows)."""
     w = np.atleast_2d(weights)
     coef = np.tile([0.0, 1.0], (w.shape[0], 1))
-    with np.errstate(divide="ignore", invalid="ignore"):  # a resample without cases → NaN
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a resample without cases
         _newton_slope(coef, lp, y, w)
-    result: FloatArray = coef[:, 1]
+    result: FloatArray = np.where(both_classes(y, w), coef[:, 1], np.nan)
     return result
 
 
@@ -69,11 +77,12 @@ def calibration_intercept(lp: FloatArray, y: FloatArray, weights: FloatArray) ->
     """Calibration-in-the-large a of logit P(y) = a + lp (slope fixed at 1), weighted."""
     w = np.atleast_2d(weights)
     a = np.zeros(w.shape[0])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(NEWTON_STEPS):
             p = _sigmoid(a[:, None] + lp)
             a += (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
-    return a
+    result: FloatArray = np.where(both_classes(y, w), a, np.nan)
+    return result
 
 
 def bootstrap_counts(n: int, resamples: int, seed: int) -> FloatArray:
