@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-NEWTON_STEPS = 25
+NEWTON_STEPS = 40
+MAX_STEP = 1.0
 
 
 def logit(p: FloatArray) -> FloatArray:
@@ -51,6 +52,14 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
+def _damping(step: FloatArray) -> FloatArray:
+    """Shrink a Newton step longer than MAX_STEP on the log-odds scale: plain Newton from (0, 1)
+    overshoots and diverges when the model is far off; near the optimum steps are full."""
+    longest = np.abs(step).max(axis=1, keepdims=True)
+    result: FloatArray = np.minimum(1.0, MAX_STEP / np.where(longest > 0, longest, 1.0))
+    return result
+
+
 def calibration_slope(lp: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
     """Slope b of the weighted recalibration logit P(y) = a + b·lp (Newton, vectorised over rows)."""
     w = np.atleast_2d(weights)
@@ -68,9 +77,10 @@ def _newton_slope(coef: FloatArray, lp: FloatArray, y: FloatArray, w: FloatArray
         grad = np.stack((r.sum(axis=1), (r * lp).sum(axis=1)), axis=1)
         h00, h01, h11 = v.sum(axis=1), (v * lp).sum(axis=1), (v * lp * lp).sum(axis=1)
         det = h00 * h11 - h01 * h01
-        step0 = (h11 * grad[:, 0] - h01 * grad[:, 1]) / det
-        step1 = (h00 * grad[:, 1] - h01 * grad[:, 0]) / det
-        coef += np.stack((step0, step1), axis=1)
+        step = np.stack(
+            ((h11 * grad[:, 0] - h01 * grad[:, 1]) / det, (h00 * grad[:, 1] - h01 * grad[:, 0]) / det), 1
+        )
+        coef += step * _damping(step)
 
 
 def calibration_intercept(lp: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
@@ -80,7 +90,8 @@ def calibration_intercept(lp: FloatArray, y: FloatArray, weights: FloatArray) ->
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(NEWTON_STEPS):
             p = _sigmoid(a[:, None] + lp)
-            a += (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
+            step = (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
+            a += step * _damping(step[:, None])[:, 0]
     result: FloatArray = np.where(both_classes(y, w), a, np.nan)
     return result
 

@@ -15,9 +15,10 @@ the notebooks (they all call ``horizon_target`` / ``aalen_johansen``):
   Aalen–Johansen cumulative incidence exactly (tests/risk/model/test_survival.py).
 * Death before h is a **competing risk**, not censoring: the patient is kept with y = 0, so
   the estimand is the cumulative incidence of fracture in the presence of death.
-* A horizon is **not estimable** when the censoring survival G(h−) is 0: the risk set emptied
-  through censoring before h (h beyond the last follow-up) and some status is unknown. Then
-  every metric is NaN inside these arrays and "not estimable" in every report — never a number.
+* A horizon is **not estimable** when nobody was followed to it (every time < h: h lies
+  beyond the last follow-up). Then every metric is NaN inside these arrays and "not
+  estimable" in every report — never a number, even where the estimator would formally
+  collapse to one (e.g. the last patient's event before h).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class HorizonTarget:
     keep: npt.NDArray[np.bool_]  # rows with known status at the horizon
     y: FloatArray  # 1 = new fracture ≤ horizon (kept rows only)
     weight: FloatArray  # 1 / G(t−), kept rows only
-    estimable: bool  # False: G(h−) = 0, the horizon lies beyond the follow-up
+    estimable: bool  # False: nobody followed to the horizon (beyond the last follow-up)
 
 
 def _as_arrays(time: npt.ArrayLike, event: npt.ArrayLike) -> tuple[FloatArray, npt.NDArray[np.int64]]:
@@ -67,10 +68,10 @@ def horizon_target(time: npt.ArrayLike, event: npt.ArrayLike, horizon: float) ->
     had_event = (time <= horizon) & (event != CENSORED)
     keep = had_event | (time >= horizon)
     at = np.where(had_event, time, horizon)[keep]
-    g = censoring_survival_before(time, event, np.append(at, horizon))
+    g = censoring_survival_before(time, event, at)
     # g > 0 on every kept row: each was itself still at risk before its own t.
     y = (had_event & (event == FRACTURE))[keep].astype(float)
-    return HorizonTarget(keep=keep, y=y, weight=1.0 / g[:-1], estimable=bool(g[-1] > 0))
+    return HorizonTarget(keep=keep, y=y, weight=1.0 / g, estimable=bool((time >= horizon).any()))
 
 
 def aalen_johansen(
@@ -82,8 +83,8 @@ def aalen_johansen(
 ) -> FloatArray:
     """Cumulative incidence of ``cause`` at the horizon, other events competing.
 
-    One value per row of ``weights`` (B, n) (bootstrap multiplicities); NaN for a row whose
-    risk set emptied through censoring before the horizon (not estimable).
+    One value per row of ``weights`` (B, n) (bootstrap multiplicities); NaN for a row in
+    which nobody was followed to the horizon (not estimable).
     """
     time, event = _as_arrays(time, event)
     w = np.ones((1, time.size)) if weights is None else np.atleast_2d(weights)
@@ -102,7 +103,5 @@ def aalen_johansen(
     by_horizon = uniq <= horizon
     incidence: FloatArray = np.where(by_horizon, before * of_cause / safe, 0.0).sum(axis=1)
     followed = (w * (t_sorted >= horizon)).sum(axis=1)
-    last = int(by_horizon.sum()) - 1
-    still_unknown = survival[:, last] > 1e-12 if last >= 0 else np.ones(w.shape[0], dtype=bool)
-    result: FloatArray = np.where((followed > 0) | ~still_unknown, incidence, np.nan)
+    result: FloatArray = np.where(followed > 0, incidence, np.nan)
     return result

@@ -87,10 +87,12 @@ def test_horizon_beyond_follow_up_is_not_estimable() -> None:
     assert np.isfinite(aalen_johansen(time, event, 23.9)[0])
 
 
-def test_all_events_before_the_horizon_is_estimable() -> None:
+def test_a_horizon_past_the_last_time_is_not_estimable_even_when_it_is_an_event() -> None:
+    # The estimator would collapse to 2/3 here; beyond the last follow-up we give no number.
     time, event = np.array([1.0, 2.0, 3.0]), np.array([1, 2, 1])
-    assert horizon_target(time, event, 24.0).estimable
-    assert aalen_johansen(time, event, 24.0)[0] == pytest.approx(2 / 3)
+    assert not horizon_target(time, event, 24.0).estimable
+    assert np.isnan(aalen_johansen(time, event, 24.0)[0])
+    assert aalen_johansen(time, event, 3.0)[0] == pytest.approx(2 / 3)
 
 
 def test_an_all_censored_group_is_not_estimable_before_and_zero_after() -> None:
