@@ -11,10 +11,10 @@
 # %% [markdown]
 # # 04 · Site recalibration
 #
-# Refit each horizon's intercept and slope on a site's own cohort (contract §3 outcomes) and
-# write a recalibrated model artefact **through the CLI** (`osteoref recalibrate`, function
-# `api.cli_analyst.recalibrate`). The artefact carries its apparent validation; check it on
-# later patients before use.
+# Refit each horizon's intercept and slope on part of a site's cohort (contract §3 outcomes),
+# check it on the held-out rest, and write a recalibrated model artefact **through the CLI**
+# (`osteoref recalibrate`, function `api.cli_analyst.recalibrate`). The command prints O/E,
+# slope and intercept before → after on the held-out patients and refuses a worse candidate.
 
 # %% tags=["parameters"]
 SMOKE = True
@@ -64,8 +64,8 @@ print(result.output)
 assert result.exit_code == 0
 
 # %% [markdown]
-# ## After (apparent: same rows, so optimistic)
+# ## After: the held-out check stored in the artefact
 
 # %%
 after = RefractureModel.load(output)
-print(validate_model(after, frame, resamples=0, design="site, after (apparent)"))
+print(after.artefact.validation)
