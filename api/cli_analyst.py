@@ -40,7 +40,8 @@ def report(
     ] = False,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for intervals.")] = 200,
     model: Annotated[
-        Path | None, typer.Option(help="Artefact that scored the cohort (spots its training data) [settings].")
+        Path | None,
+        typer.Option(help="Artefact that scored the cohort (spots its training data) [settings]."),
     ] = None,
 ) -> None:
     """Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON."""

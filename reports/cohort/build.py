@@ -69,9 +69,12 @@ def build_report(
         kpis=fls_kpis(frame, as_of),
         profile=cohort_profile(frame),
         performance=site_performance(
-            frame, resamples=resamples, seed=seed, model=model,
+            frame,
+            resamples=resamples,
+            seed=seed,
+            model=model,
             training_fingerprint=training_fingerprint(frame, artefact),
-        ),  # fmt: skip
+        ),
         funnel=funnel,
     )
 

@@ -12,9 +12,9 @@ import numpy.typing as npt
 import pandas as pd
 
 from reports.cohort.models import IncidencePoint, NetBenefit, Performance, SubgroupResult
+from risk.model.fingerprint import cohort_fingerprint
 from risk.model.report import ValidationReport
 from risk.model.survival import aalen_johansen, horizon_target
-from risk.model.fingerprint import cohort_fingerprint
 from risk.model.validation import (
     AGE_BANDS,
     BOOTSTRAP_RESAMPLES,
@@ -125,7 +125,10 @@ def subgroups(rows: pd.DataFrame, resamples: int, seed: int) -> tuple[list[Subgr
         )
         results.append(
             SubgroupResult(
-                name=name, n=int(mask.sum()), metrics=metrics, warning=warning if small else None,
+                name=name,
+                n=int(mask.sum()),
+                metrics=metrics,
+                warning=warning if small else None,
                 flags=calibration_flags(name, metrics),
             )
         )

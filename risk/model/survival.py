@@ -46,7 +46,9 @@ def _as_arrays(time: npt.ArrayLike, event: npt.ArrayLike) -> tuple[FloatArray, n
     return np.asarray(time, dtype=float), np.asarray(event, dtype=np.int64)
 
 
-def censoring_survival_before(time: FloatArray, event: npt.NDArray[np.int64], at: npt.ArrayLike) -> FloatArray:
+def censoring_survival_before(
+    time: FloatArray, event: npt.NDArray[np.int64], at: npt.ArrayLike
+) -> FloatArray:
     """Kaplan–Meier G(t−) = P(C ≥ t) of the censoring time, events before censorings at ties."""
     time, event = _as_arrays(time, event)
     order = np.argsort(time, kind="stable")

@@ -191,4 +191,11 @@ def validate_model(
     )
 
 
-__all__ = ["HORIZONS", "calibration_flags", "miscalibration", "horizon_metrics", "metrics_for", "validate_model"]
+__all__ = [
+    "HORIZONS",
+    "calibration_flags",
+    "horizon_metrics",
+    "metrics_for",
+    "miscalibration",
+    "validate_model",
+]

@@ -128,7 +128,9 @@ def holdout_mask(n: int, holdout_fraction: float, seed: int) -> npt.NDArray[np.b
     return held
 
 
-def held_out_metrics(model: RefractureModel, rows: pd.DataFrame, resamples: int, seed: int) -> list[HorizonMetrics]:
+def held_out_metrics(
+    model: RefractureModel, rows: pd.DataFrame, resamples: int, seed: int
+) -> list[HorizonMetrics]:
     """O/E, calibration slope, intercept, AUC and Brier at each horizon, predicting as treated."""
     time, event = outcome_arrays(rows)
     batch = model.predict_batch(facts_from_frame(rows), rows[TREATED].to_numpy(dtype=float))
@@ -170,7 +172,9 @@ def recalibrate(
         f"site recalibration ({method}) of {model.version} on {site}: fitted on {len(fit)} rows "
         f"({fitted}), validated on {len(holdout)} held-out rows (seed {seed})"
     )
-    report = validate_model(RefractureModel(candidate), holdout, resamples=resamples, seed=seed, design=design)
+    report = validate_model(
+        RefractureModel(candidate), holdout, resamples=resamples, seed=seed, design=design
+    )
     artefact = candidate.model_copy(update={"validation": report, "recalibration": check})
     return RecalibrationResult(artefact=artefact, updates=updates, check=check)
 

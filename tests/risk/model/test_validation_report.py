@@ -18,7 +18,9 @@ def test_report_has_intervals_subgroups_and_warnings(
 ) -> None:
     report = validate_model(shipped, sample_frame.head(1500), resamples=200)
     overall = report.overall[0]
-    assert overall.auc.low is not None and overall.auc.low < overall.auc.value < (overall.auc.high or 0)
+    auc = overall.auc
+    assert auc.low is not None and auc.value is not None and auc.high is not None
+    assert auc.low < auc.value < auc.high
     assert [g.name for g in report.subgroups] == [
         "sex female", "sex male", "age <65", "age 65–74", "age 75–84", "age ≥85",
     ]  # fmt: skip

@@ -95,9 +95,7 @@ def test_force_writes_a_worse_candidate_and_records_it(assessor: Assessor, site:
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.floats(-3, 3), st.floats(0.05, 3), st.floats(-3, 3), st.floats(0.05, 3), st.integers(0, 1999)
-)
+@given(st.floats(-3, 3), st.floats(0.05, 3), st.floats(-3, 3), st.floats(0.05, 3), st.integers(0, 1999))
 def test_24_month_risk_never_below_12_month_risk_after_recalibration(
     assessor: Assessor, site: pd.DataFrame, a12: float, b12: float, a24: float, b24: float, row: int
 ) -> None:
