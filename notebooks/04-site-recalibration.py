@@ -61,11 +61,18 @@ output = workdir / "refracture-site.json"
 args = ["--cohort", str(cohort_path), "--output", str(output), "--site", "demo", "--resamples", "0"]
 result = CliRunner().invoke(app, ["recalibrate", *args])
 print(result.output)
-assert result.exit_code == 0
+assert result.exit_code in (0, 1)  # 1 = refused: worse than the base model on held-out patients
 
 # %% [markdown]
 # ## After: the held-out check stored in the artefact
+#
+# The synthetic SMOKE site is drawn from the model's own generator, so there is little to
+# correct and the command may well refuse (the fit only adds noise); a real site whose
+# calibration differs gets a written artefact and its held-out report here.
 
 # %%
-after = RefractureModel.load(output)
-print(after.artefact.validation)
+if output.exists():
+    after = RefractureModel.load(output)
+    print(after.artefact.validation)
+else:
+    print("no artefact written: the recalibrated model was not better on the held-out patients")
