@@ -69,7 +69,13 @@ def score(
     chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = 100_000,
     engine: Annotated[str, typer.Option(help="'pandas' (chunked, in-process) or 'dask'.")] = "pandas",
     scheduler: Annotated[str | None, typer.Option(help="Dask scheduler [local 2 workers].")] = None,
-    carry_inputs: Annotated[bool, typer.Option(help="Keep sex/age/dates for reports.")] = False,
+    carry_inputs: Annotated[
+        bool,
+        typer.Option(
+            "--carry-inputs/--minimal",
+            help="Keep sex, age and dates for `osteoref report` (default); --minimal writes only the scores.",
+        ),
+    ] = True,
 ) -> None:
     """Validate and score a cohort; invalid rows go to the errors file.
 

@@ -17,9 +17,9 @@ from reports.cohort import report_from_file
 from risk.assess import Assessor
 from risk.cohort import read_training_cohort
 from risk.errors import OsteorefError
-from risk.model import RefractureModel, save_artefact
+from risk.model import RefractureModel, load_artefact, save_artefact
 from risk.scale.dask_engine import score_dask
-from risk.scale.recalibrate import Method
+from risk.scale.recalibrate import HOLDOUT_FRACTION, Method, RecalibrationResult
 from risk.scale.recalibrate import recalibrate as recalibrate_model
 
 console = Console()
@@ -39,11 +39,16 @@ def report(
         bool, typer.Option("--referrals-from-db", help="Add the referral funnel from settings.database_url.")
     ] = False,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for intervals.")] = 200,
+    model: Annotated[
+        Path | None,
+        typer.Option(help="Artefact that scored the cohort (spots its training data) [settings]."),
+    ] = None,
 ) -> None:
     """Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON."""
     try:
         funnel = funnel_from_database(get_settings().database_url) if referrals_from_db else None
-        written = report_from_file(cohort, output, funnel=funnel, resamples=resamples)
+        artefact = load_artefact(model or get_settings().model_path)
+        written = report_from_file(cohort, output, funnel=funnel, resamples=resamples, artefact=artefact)
     except OsteorefError as exc:
         raise _fail(exc) from None
     console.print(f"[green]report → {written.html}; numbers → {written.json}[/green]", highlight=False)
@@ -96,21 +101,49 @@ def recalibrate(
     site: Annotated[str, typer.Option(help="Site label, recorded in the model version.")],
     model: Annotated[Path | None, typer.Option(help="Model artefact to recalibrate [settings].")] = None,
     method: Annotated[str, typer.Option(help="'logistic' (intercept + slope) or 'intercept'.")] = "logistic",
+    holdout_fraction: Annotated[
+        float, typer.Option(min=0.05, max=0.95, help="Share of patients held out to check the fit.")
+    ] = HOLDOUT_FRACTION,
+    seed: Annotated[int, typer.Option(help="Seed of the fit / held-out split.")] = 0,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples of the validation.")] = 200,
+    force: Annotated[
+        bool, typer.Option(help="Write even if worse calibrated on the held-out part (recorded).")
+    ] = False,
 ) -> None:
-    """Refit intercept/slope on a site's own cohort and write a new model artefact."""
+    """Refit intercept/slope on part of a site's cohort, check on the rest, write a new artefact."""
     if method not in ("logistic", "intercept"):
         raise typer.BadParameter("method must be 'logistic' or 'intercept'", param_hint="--method")
     chosen: Method = "logistic" if method == "logistic" else "intercept"
     try:
         base = RefractureModel.load(model or get_settings().model_path)
         frame = read_training_cohort(cohort)
-        artefact, updates = recalibrate_model(base, frame, site, method=chosen, resamples=resamples)
-        save_artefact(artefact, output)
+        result = recalibrate_model(
+            base, frame, site, method=chosen, holdout_fraction=holdout_fraction, resamples=resamples,
+            seed=seed, force=force,
+        )  # fmt: skip
+        save_artefact(result.artefact, output)
     except OsteorefError as exc:
         raise _fail(exc) from None
-    for update in updates:
+    _print_check(result)
+    console.print(f"[green]{result.artefact.model_version} → {output}[/green]", highlight=False)
+
+
+def _print_check(result: RecalibrationResult) -> None:
+    check = result.check
+    for update in result.updates:
         console.print(
-            f"{update.months} months: a = {update.intercept:+.3f}, b = {update.slope:.3f}", highlight=False
+            f"{update.months} months: a = {update.intercept:+.3f}, b = {update.slope:.3f} "
+            f"(fitted on {check.fit_rows} patients, {update.events} events)",
+            highlight=False,
         )
-    console.print(f"[green]{artefact.model_version} → {output}[/green]", highlight=False)
+    console.print(f"held-out check on {check.holdout_rows} patients not used for the fit:", highlight=False)
+    for before, after in zip(check.before, check.after, strict=True):
+        console.print(
+            f"  {before.months} mo  O/E {before.o_e} → {after.o_e}  slope {before.calibration_slope} → "
+            f"{after.calibration_slope}  intercept {before.calibration_intercept} → "
+            f"{after.calibration_intercept}",
+            highlight=False,
+        )
+    if check.forced:
+        console.print("[yellow]worse than the base model on the held-out part; written because of --force "
+                      "(recorded in the artefact)[/yellow]", highlight=False)  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from rich.console import Console
@@ -30,7 +31,8 @@ def synth(n: int, seed: int, output: Path, console: Console) -> None:
 def train(cohort: Path, output: Path, seed: int, version: str, console: Console) -> None:
     """Develop, temporally validate and refit the model; write the JSON artefact."""
     frame = read_training_cohort(cohort)
-    artefact = train_from_frame(frame, model_version=version, seed=seed)
+    digest = hashlib.sha256(cohort.read_bytes()).hexdigest()  # as risk.model.ship records it
+    artefact = train_from_frame(frame, model_version=version, seed=seed, data_sha256=digest)
     output.parent.mkdir(parents=True, exist_ok=True)
     save_artefact(artefact, output)
     if artefact.validation is not None:

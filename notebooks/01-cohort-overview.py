@@ -15,7 +15,7 @@
 # uses), then shows the cohort profile, missing data and the fracture-liaison KPIs of
 # `reports.cohort`. With `SMOKE = True` it runs on a small synthetic cohort with illustrative
 # FLS columns; set `COHORT` to a site's scored file (from `osteoref score --engine dask
-# --carry-inputs` or `risk.scale.score_file_chunked(carry_inputs=True)`) for real data.
+# --carry-inputs`, the default, or `risk.scale.score_file_chunked(carry_inputs=True)`) for real data.
 
 # %% tags=["parameters"]
 SMOKE = True

@@ -11,10 +11,10 @@
 # %% [markdown]
 # # 04 · Site recalibration
 #
-# Refit each horizon's intercept and slope on a site's own cohort (contract §3 outcomes) and
-# write a recalibrated model artefact **through the CLI** (`osteoref recalibrate`, function
-# `api.cli_analyst.recalibrate`). The artefact carries its apparent validation; check it on
-# later patients before use.
+# Refit each horizon's intercept and slope on part of a site's cohort (contract §3 outcomes),
+# check it on the held-out rest, and write a recalibrated model artefact **through the CLI**
+# (`osteoref recalibrate`, function `api.cli_analyst.recalibrate`). The command prints O/E,
+# slope and intercept before → after on the held-out patients and refuses a worse candidate.
 
 # %% tags=["parameters"]
 SMOKE = True
@@ -61,11 +61,18 @@ output = workdir / "refracture-site.json"
 args = ["--cohort", str(cohort_path), "--output", str(output), "--site", "demo", "--resamples", "0"]
 result = CliRunner().invoke(app, ["recalibrate", *args])
 print(result.output)
-assert result.exit_code == 0
+assert result.exit_code in (0, 1)  # 1 = refused: worse than the base model on held-out patients
 
 # %% [markdown]
-# ## After (apparent: same rows, so optimistic)
+# ## After: the held-out check stored in the artefact
+#
+# The synthetic SMOKE site is drawn from the model's own generator, so there is little to
+# correct and the command may well refuse (the fit only adds noise); a real site whose
+# calibration differs gets a written artefact and its held-out report here.
 
 # %%
-after = RefractureModel.load(output)
-print(validate_model(after, frame, resamples=0, design="site, after (apparent)"))
+if output.exists():
+    after = RefractureModel.load(output)
+    print(after.artefact.validation)
+else:
+    print("no artefact written: the recalibrated model was not better on the held-out patients")

@@ -88,6 +88,12 @@ class ModelArtefactError(OsteorefError, ValueError):
     code = "model_artefact_error"
 
 
+class RecalibrationRefused(OsteorefError):
+    """A site recalibration would be worse calibrated on held-out patients than the model it replaces."""
+
+    code = "recalibration_refused"
+
+
 class RenderError(OsteorefError, RuntimeError):
     """A letter could not be rendered."""
 

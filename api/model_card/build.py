@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from risk.model import Artefact, load_artefact
-from risk.model.report import Estimate, HorizonMetrics
+from risk.model.report import NOT_ESTIMABLE, Estimate, HorizonMetrics
 
 CONTENT_PATH = Path(__file__).with_name("content.json")
 METRICS = ("auc", "brier", "o_e", "calibration_slope", "calibration_intercept")
@@ -101,5 +101,7 @@ def _metrics_text(performance: dict[str, Any], key: str) -> str:
 def fmt(estimate: dict[str, float | None]) -> str:
     """'0.760 (0.723–0.796)' or '0.760'."""
     low, high = estimate["low"], estimate["high"]
+    if estimate["value"] is None:
+        return NOT_ESTIMABLE
     value = f"{estimate['value']:.3f}"
     return value if low is None or high is None else f"{value} ({low:.3f}–{high:.3f})"

@@ -14,6 +14,7 @@ from reports.cohort.models import CohortReport, ReferralFunnel
 from reports.cohort.performance import site_performance
 from reports.cohort.profile import cohort_profile
 from risk.cohort.schemas import read_scored_cohort
+from risk.model.artefact import Artefact
 from risk.model.validation import BOOTSTRAP_RESAMPLES
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -32,9 +33,16 @@ class RenderedReport:
     json: Path
 
 
-def _model_label(frame: pd.DataFrame) -> str:
+def _model_pairs(frame: pd.DataFrame) -> list[str]:
     pairs = (frame["model_name"].astype(str) + " " + frame["model_version"].astype(str)).unique()
-    return ", ".join(sorted(pairs))
+    return sorted(pairs)
+
+
+def training_fingerprint(frame: pd.DataFrame, artefact: Artefact | None) -> str | None:
+    """The artefact's training-data fingerprint, if that artefact is the one that scored ``frame``."""
+    if artefact is None or f"{artefact.model_name} {artefact.model_version}" not in _model_pairs(frame):
+        return None
+    return artefact.training_data.fingerprint
 
 
 def build_report(
@@ -45,9 +53,14 @@ def build_report(
     as_of: pd.Timestamp | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = 0,
+    artefact: Artefact | None = None,
 ) -> CohortReport:
-    """All numbers of the report from a frame validated by ``risk.cohort.schemas``."""
-    model = _model_label(frame)
+    """All numbers of the report from a frame validated by ``risk.cohort.schemas``.
+
+    ``artefact`` is the scoring model: with it the report recognises the model's own
+    training cohort and labels its figures apparent performance.
+    """
+    model = ", ".join(_model_pairs(frame))
     return CohortReport(
         title="Fracture liaison cohort report",
         source=source,
@@ -55,7 +68,13 @@ def build_report(
         model=model,
         kpis=fls_kpis(frame, as_of),
         profile=cohort_profile(frame),
-        performance=site_performance(frame, resamples=resamples, seed=seed, model=model),
+        performance=site_performance(
+            frame,
+            resamples=resamples,
+            seed=seed,
+            model=model,
+            training_fingerprint=training_fingerprint(frame, artefact),
+        ),
         funnel=funnel,
     )
 
@@ -97,8 +116,11 @@ def report_from_file(
     *,
     funnel: ReferralFunnel | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
+    artefact: Artefact | None = None,
 ) -> RenderedReport:
     """Read + validate a scored cohort file, build the report, write HTML and JSON."""
     frame = read_scored_cohort(Path(cohort))
-    report = build_report(frame, source=Path(cohort).name, funnel=funnel, resamples=resamples)
+    report = build_report(
+        frame, source=Path(cohort).name, funnel=funnel, resamples=resamples, artefact=artefact
+    )
     return write_report(report, frame, output)

@@ -111,10 +111,13 @@ def incidence_figure(performance: Performance) -> str:
     groups = list(dict.fromkeys(p.group for p in performance.incidence))
     for i, group in enumerate(groups):
         points = [p for p in performance.incidence if p.group == group]
+        # Months past this tier's follow-up are not estimable: the line stops there.
+        months = [p.months for p in points if p.incidence is not None]
+        percent = [100 * p.incidence for p in points if p.incidence is not None]
         line, marker, colour = STYLES[i % len(STYLES)]
-        ax.step([p.months for p in points], [100 * p.incidence for p in points], where="post",
+        ax.step(months, percent, where="post",
                 linestyle=line, color=colour, label=f"{group} (n = {points[0].n})")  # fmt: skip
-        ax.plot([p.months for p in points], [100 * p.incidence for p in points], linestyle="none",
+        ax.plot(months, percent, linestyle="none",
                 marker=marker, color=colour, markerfacecolor="white")  # fmt: skip
     ax.set(xlabel="months since procedure", ylabel="cumulative incidence of new fracture (%)")
     ax.set_title("Observed re-fracture by risk tier (Aalen–Johansen, death competing)", fontsize=9)

@@ -87,7 +87,7 @@ class IncidencePoint(_Frozen):
     group: str
     n: int
     months: float
-    incidence: float
+    incidence: float | None  # None: this tier's follow-up ends before ``months`` (not estimable)
 
 
 class SubgroupResult(_Frozen):
@@ -97,6 +97,7 @@ class SubgroupResult(_Frozen):
     n: int
     metrics: list[HorizonMetrics]
     warning: str | None = None
+    flags: list[str] = []  # ≥ 50 events and O/E outside 0.8–1.25 (risk.model.validation)
 
 
 class Performance(_Frozen):
@@ -104,6 +105,7 @@ class Performance(_Frozen):
 
     status: Literal["measured", "not_measurable"]
     population: str
+    apparent: bool = False  # the cohort is the model's own training data (fingerprint match)
     missing_columns: list[str] = []
     validation: ValidationReport | None = None
     subgroups: list[SubgroupResult] = []

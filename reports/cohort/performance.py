@@ -12,9 +12,16 @@ import numpy.typing as npt
 import pandas as pd
 
 from reports.cohort.models import IncidencePoint, NetBenefit, Performance, SubgroupResult
+from risk.model.fingerprint import cohort_fingerprint
 from risk.model.report import ValidationReport
 from risk.model.survival import aalen_johansen, horizon_target
-from risk.model.validation import AGE_BANDS, BOOTSTRAP_RESAMPLES, calibration_bins, metrics_for
+from risk.model.validation import (
+    AGE_BANDS,
+    BOOTSTRAP_RESAMPLES,
+    calibration_bins,
+    calibration_flags,
+    metrics_for,
+)
 
 FloatArray = npt.NDArray[np.float64]
 OUTCOME_COLUMNS = ("time_months", "event")
@@ -23,6 +30,7 @@ MIN_EVENTS, MIN_PATIENTS = 50, 200
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.02, 0.41, 0.02))
 INCIDENCE_MONTHS = tuple(range(0, 25, 2))
 TIER_GROUPS = (("very_high", "very high"), ("high", "high"), (None, "no tier"))
+APPARENT = "apparent performance: this cohort was used to develop the model"
 
 
 def _population(frame: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -49,6 +57,8 @@ def net_benefit(
 ) -> list[NetBenefit]:
     """Decision curve with IPC weights: NB = TP/n − FP/n · t/(1−t), against treat-all."""
     target = horizon_target(time, event, months)
+    if not target.estimable:
+        return []
     w, y, score = target.weight, target.y, p[target.keep]
     n = w.sum()
     prevalence = (w * y).sum() / n
@@ -75,11 +85,10 @@ def incidence_by_tier(frame: pd.DataFrame) -> list[IncidencePoint]:
         if rows.empty:
             continue
         time, event = rows["time_months"].to_numpy(dtype=float), rows["event"].to_numpy(dtype=np.int64)
+        incidence = [float(aalen_johansen(time, event, m)[0]) for m in INCIDENCE_MONTHS]
         points += [
-            IncidencePoint(
-                group=label, n=len(rows), months=m, incidence=float(aalen_johansen(time, event, m)[0])
-            )
-            for m in INCIDENCE_MONTHS
+            IncidencePoint(group=label, n=len(rows), months=m, incidence=i if np.isfinite(i) else None)
+            for m, i in zip(INCIDENCE_MONTHS, incidence, strict=True)
         ]
     return points
 
@@ -115,29 +124,51 @@ def subgroups(rows: pd.DataFrame, resamples: int, seed: int) -> tuple[list[Subgr
             f"(< {MIN_EVENTS} events or < {MIN_PATIENTS} patients); estimates are unstable"
         )
         results.append(
-            SubgroupResult(name=name, n=int(mask.sum()), metrics=metrics, warning=warning if small else None)
+            SubgroupResult(
+                name=name,
+                n=int(mask.sum()),
+                metrics=metrics,
+                warning=warning if small else None,
+                flags=calibration_flags(name, metrics),
+            )
         )
     return results, notes
 
 
+def is_training_cohort(frame: pd.DataFrame, training_fingerprint: str | None) -> bool:
+    """Whether a scored cohort is the model's own training data (same patients and outcomes)."""
+    return training_fingerprint is not None and cohort_fingerprint(frame) == training_fingerprint
+
+
 def site_performance(
-    frame: pd.DataFrame, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0, model: str = ""
+    frame: pd.DataFrame,
+    *,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = 0,
+    model: str = "",
+    training_fingerprint: str | None = None,
 ) -> Performance:
-    """Discrimination, calibration, decision curve, incidence by tier and fairness, if measurable."""
+    """Discrimination, calibration, decision curve, incidence by tier and fairness, if measurable.
+
+    ``training_fingerprint`` is the scoring model's ``training_data.fingerprint``: when the
+    cohort matches it the figures are labelled apparent performance, not this site's.
+    """
     missing = [c for c in OUTCOME_COLUMNS if c not in frame.columns]
     if missing:
         return Performance(status="not_measurable", population="", missing_columns=missing)
+    apparent = is_training_cohort(frame, training_fingerprint)
     rows, population = _population(frame)
     predictions, time, event = _arrays(rows)
     name, _, version = model.partition(" ")
+    design = f"{APPARENT}; {population}" if apparent else f"this site: {population}"
     validation = ValidationReport(
-        model_name=name or "model", model_version=version, design=f"this site: {population}", n=len(rows),
+        model_name=name or "model", model_version=version, design=design, n=len(rows),
         overall=metrics_for(predictions, time, event, resamples, seed), subgroups=[],
         calibration_bins=calibration_bins(predictions, time, event),
     )  # fmt: skip
     groups, notes = subgroups(rows, resamples, seed)
     return Performance(
-        status="measured", population=population, validation=validation, subgroups=groups,
+        status="measured", population=population, apparent=apparent, validation=validation, subgroups=groups,
         subgroup_notes=notes, decision_curve=net_benefit(predictions[12], time, event, 12),
         incidence=incidence_by_tier(rows),
     )  # fmt: skip

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from risk.errors import ModelArtefactError
 from risk.model.features import COLUMN_NAMES, INPUTS
-from risk.model.report import ValidationReport
+from risk.model.report import HorizonMetrics, ValidationReport
 
 FORMAT_VERSION = 1
 MODEL_NAME = "osteoref-refracture"
@@ -64,12 +64,29 @@ class HorizonModel(_Strict):
 class TrainingData(_Strict):
     """Provenance of the training rows."""
 
-    sha256: str
+    sha256: str  # of the training file's bytes (of the frame when trained from memory)
+    fingerprint: str | None = None  # risk.model.fingerprint: the same on the scored file
     rows: int
     rows_used: int
     fractures: int
     deaths: int
     censored: int
+
+
+class Recalibration(_Strict):
+    """How a site recalibration was fitted and checked (risk.scale.recalibrate)."""
+
+    site: str
+    method: str
+    base_model_version: str
+    seed: int
+    fit_rows: int
+    holdout_rows: int
+    coefficients: list[dict[str, float]]  # per horizon: months, intercept a, slope b
+    before: list[HorizonMetrics]  # the base model on the held-out rows
+    after: list[HorizonMetrics]  # this artefact on the same held-out rows
+    worse_than_base: bool
+    forced: bool  # written with --force although worse_than_base
 
 
 class Artefact(_Strict):
@@ -85,6 +102,7 @@ class Artefact(_Strict):
     imputation: list[InputImputation]
     models: list[HorizonModel]
     validation: ValidationReport | None = None
+    recalibration: Recalibration | None = None
 
     @model_validator(mode="after")
     def _matches_code(self) -> Artefact:

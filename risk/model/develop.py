@@ -15,7 +15,7 @@ from risk.model.report import ChallengerResult, ValidationReport
 from risk.model.scorer import RefractureModel
 from risk.model.survival import horizon_target
 from risk.model.train import HORIZONS, FittedModels, eligible, fit_models, outcome_arrays, to_artefact
-from risk.model.validation import BOOTSTRAP_RESAMPLES, metrics_for, validate_model
+from risk.model.validation import BOOTSTRAP_RESAMPLES, metrics_for, miscalibration, validate_model
 
 FloatArray = npt.NDArray[np.float64]
 HOLDOUT_FRACTION = 0.3
@@ -53,9 +53,7 @@ def _challenger(fitted: FittedModels, dev: pd.DataFrame, val: pd.DataFrame, seed
 
 
 def _miscalibration(report: ValidationReport) -> float:
-    return float(
-        sum(abs(np.log(m.o_e.value)) + abs(np.log(m.calibration_slope.value)) for m in report.overall)
-    )
+    return miscalibration(report.overall)
 
 
 def _with_challenger(report: ValidationReport, challenger: ChallengerResult) -> ValidationReport:

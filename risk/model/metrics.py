@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-NEWTON_STEPS = 25
+NEWTON_STEPS = 40
+MAX_STEP = 1.0
 
 
 def logit(p: FloatArray) -> FloatArray:
@@ -32,9 +33,17 @@ def weighted_auc(score: FloatArray, y: FloatArray, weights: FloatArray) -> Float
 
 
 def weighted_brier(p: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
-    """IPCW Brier score on the known-status rows."""
+    """IPCW Brier score on the known-status rows (NaN for a row without any)."""
     w = np.atleast_2d(weights)
-    result: FloatArray = (w * (p - y) ** 2).sum(axis=1) / w.sum(axis=1)
+    total = w.sum(axis=1)
+    result: FloatArray = (w * (p - y) ** 2).sum(axis=1) / np.where(total > 0, total, np.nan)
+    return result
+
+
+def both_classes(y: FloatArray, weights: FloatArray) -> npt.NDArray[np.bool_]:
+    """Weight rows with cases and non-cases: a calibration fit needs both (else it diverges)."""
+    w = np.atleast_2d(weights)
+    result: npt.NDArray[np.bool_] = ((w * y).sum(axis=1) > 0) & ((w * (1 - y)).sum(axis=1) > 0)
     return result
 
 
@@ -43,13 +52,21 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return result
 
 
+def _damping(step: FloatArray) -> FloatArray:
+    """Shrink a Newton step longer than MAX_STEP on the log-odds scale: plain Newton from (0, 1)
+    overshoots and diverges when the model is far off; near the optimum steps are full."""
+    longest = np.abs(step).max(axis=1, keepdims=True)
+    result: FloatArray = np.minimum(1.0, MAX_STEP / np.where(longest > 0, longest, 1.0))
+    return result
+
+
 def calibration_slope(lp: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
     """Slope b of the weighted recalibration logit P(y) = a + b·lp (Newton, vectorised over rows)."""
     w = np.atleast_2d(weights)
     coef = np.tile([0.0, 1.0], (w.shape[0], 1))
-    with np.errstate(divide="ignore", invalid="ignore"):  # a resample without cases → NaN
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a resample without cases
         _newton_slope(coef, lp, y, w)
-    result: FloatArray = coef[:, 1]
+    result: FloatArray = np.where(both_classes(y, w), coef[:, 1], np.nan)
     return result
 
 
@@ -60,20 +77,23 @@ def _newton_slope(coef: FloatArray, lp: FloatArray, y: FloatArray, w: FloatArray
         grad = np.stack((r.sum(axis=1), (r * lp).sum(axis=1)), axis=1)
         h00, h01, h11 = v.sum(axis=1), (v * lp).sum(axis=1), (v * lp * lp).sum(axis=1)
         det = h00 * h11 - h01 * h01
-        step0 = (h11 * grad[:, 0] - h01 * grad[:, 1]) / det
-        step1 = (h00 * grad[:, 1] - h01 * grad[:, 0]) / det
-        coef += np.stack((step0, step1), axis=1)
+        step = np.stack(
+            ((h11 * grad[:, 0] - h01 * grad[:, 1]) / det, (h00 * grad[:, 1] - h01 * grad[:, 0]) / det), 1
+        )
+        coef += step * _damping(step)
 
 
 def calibration_intercept(lp: FloatArray, y: FloatArray, weights: FloatArray) -> FloatArray:
     """Calibration-in-the-large a of logit P(y) = a + lp (slope fixed at 1), weighted."""
     w = np.atleast_2d(weights)
     a = np.zeros(w.shape[0])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(NEWTON_STEPS):
             p = _sigmoid(a[:, None] + lp)
-            a += (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
-    return a
+            step = (w * (y - p)).sum(axis=1) / (w * p * (1 - p)).sum(axis=1)
+            a += step * _damping(step[:, None])[:, 0]
+    result: FloatArray = np.where(both_classes(y, w), a, np.nan)
+    return result
 
 
 def bootstrap_counts(n: int, resamples: int, seed: int) -> FloatArray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -9,14 +11,36 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Estimate(_Frozen):
-    """A point estimate with its 95% bootstrap interval (None when not bootstrapped)."""
+NOT_ESTIMABLE = "not estimable"
 
-    value: float
+
+class Estimate(_Frozen):
+    """A point estimate with its 95% bootstrap interval (None when not bootstrapped).
+
+    ``value`` None means not estimable (horizon beyond follow-up, no cases or no controls):
+    such a metric is printed as "not estimable", never as a number.
+    """
+
+    value: float | None
     low: float | None = None
     high: float | None = None
 
+    @classmethod
+    def of(cls, value: float, low: float | None = None, high: float | None = None) -> Estimate:
+        """An estimate from computed floats; NaN or infinite parts become None."""
+        finite = [v if v is not None and math.isfinite(v) else None for v in (value, low, high)]
+        if finite[0] is None:
+            return cls(value=None)
+        return cls(value=finite[0], low=finite[1], high=finite[2])
+
+    @property
+    def estimable(self) -> bool:
+        """Whether there is a number at all."""
+        return self.value is not None
+
     def __str__(self) -> str:
+        if self.value is None:
+            return NOT_ESTIMABLE
         if self.low is None or self.high is None:
             return f"{self.value:.3f}"
         return f"{self.value:.3f} ({self.low:.3f}–{self.high:.3f})"

@@ -30,6 +30,7 @@ from risk.model.artefact import (
     TrainingData,
 )
 from risk.model.features import COLUMNS, INPUTS, TREATED
+from risk.model.fingerprint import cohort_fingerprint
 from risk.model.imputation import Imputation, cohort_design, learn_imputation
 from risk.model.survival import CENSORED, DEATH, FRACTURE, horizon_target
 
@@ -137,6 +138,7 @@ def fit_models(frame: pd.DataFrame, seed: int = 0, data_sha256: str | None = Non
         pipelines[months] = pipeline
     training = TrainingData(
         sha256=data_sha256 or frame_sha256(frame),
+        fingerprint=cohort_fingerprint(frame),
         rows=len(frame),
         rows_used=len(rows),
         fractures=int((event == FRACTURE).sum()),

@@ -28,6 +28,7 @@ from risk.model.train import eligible, outcome_arrays
 FloatArray = npt.NDArray[np.float64]
 BOOTSTRAP_RESAMPLES = 200
 MIN_SUBGROUP_EVENTS = 50
+FLAG_O_E_RANGE = (0.8, 1.25)
 CALIBRATION_BINS = 10
 AGE_BANDS: tuple[tuple[str, float, float], ...] = (
     ("age <65", -math.inf, 65),
@@ -40,13 +41,13 @@ AGE_BANDS: tuple[tuple[str, float, float], ...] = (
 def _metric_rows(
     p: FloatArray, time: FloatArray, event: npt.NDArray[np.int64], months: int, counts: FloatArray
 ) -> dict[str, FloatArray]:
-    """Every metric, one value per weight row (row 0 = the data as observed)."""
+    """Every metric, one value per weight row (row 0 = the data as observed); NaN = not estimable."""
     target = horizon_target(time, event, months)
     weights = counts[:, target.keep] * target.weight
     known, lp = p[target.keep], logit(p[target.keep])
     observed = aalen_johansen(time, event, months, counts)
     expected = (counts * p).sum(axis=1) / counts.sum(axis=1)
-    return {
+    rows = {
         "auc": weighted_auc(known, target.y, weights),
         "brier": weighted_brier(known, target.y, weights),
         "observed": observed,
@@ -55,6 +56,9 @@ def _metric_rows(
         "calibration_slope": calibration_slope(lp, target.y, weights),
         "calibration_intercept": calibration_intercept(lp, target.y, weights),
     }
+    if not target.estimable:  # h beyond the follow-up: only the mean prediction is a number
+        rows = {k: v if k == "expected" else np.full_like(v, np.nan) for k, v in rows.items()}
+    return rows
 
 
 def horizon_metrics(
@@ -70,19 +74,39 @@ def horizon_metrics(
     counts = np.ones((1, p.size))
     if resamples:
         counts = np.vstack((counts, bootstrap_counts(p.size, resamples, seed)))
-    rows = _metric_rows(p, time, event, months, counts)
-    estimates = {
-        name: Estimate(value=float(values[0]), **_bounds(values[1:])) for name, values in rows.items()
-    }
+    with np.errstate(divide="ignore", invalid="ignore"):  # empty groups: NaN, reported as not estimable
+        rows = _metric_rows(p, time, event, months, counts)
+    estimates = {name: Estimate.of(float(values[0]), *_bounds(values[1:])) for name, values in rows.items()}
     events = int(((event == FRACTURE) & (time <= months)).sum())
     return HorizonMetrics(months=months, n=int(p.size), events=events, **estimates)
 
 
-def _bounds(values: FloatArray) -> dict[str, float]:
+def _bounds(values: FloatArray) -> tuple[float | None, float | None]:
     if values.size == 0:
-        return {}
-    low, high = interval(values)
-    return {"low": low, "high": high}
+        return (None, None)
+    return interval(values)
+
+
+def miscalibration(metrics: list[HorizonMetrics]) -> float:
+    """Σ over horizons of |log O/E| + |log slope|: 0 when calibrated, inf when not estimable."""
+    total = 0.0
+    for m in metrics:
+        o_e, slope = m.o_e.value, m.calibration_slope.value
+        if o_e is None or slope is None or o_e <= 0 or slope <= 0:
+            return math.inf
+        total += abs(math.log(o_e)) + abs(math.log(slope))
+    return total
+
+
+def calibration_flags(group: str, metrics: list[HorizonMetrics]) -> list[str]:
+    """Subgroups with enough events to judge whose O/E lies outside 0.8–1.25 (issue 12 §5)."""
+    low, high = FLAG_O_E_RANGE
+    return [
+        f"{group} {m.months} mo: O/E {m.o_e} lies outside {low}–{high} "
+        f"with {m.events} events (≥ {MIN_SUBGROUP_EVENTS}): miscalibrated in this subgroup"
+        for m in metrics
+        if m.events >= MIN_SUBGROUP_EVENTS and m.o_e.value is not None and not low <= m.o_e.value <= high
+    ]
 
 
 def metrics_for(
@@ -109,6 +133,8 @@ def calibration_bins(
             if rows.size == 0:
                 continue
             observed = aalen_johansen(time[rows], event[rows], months)[0]
+            if not np.isfinite(observed):
+                continue  # this risk group's follow-up ends before the horizon
             bins.append(
                 CalibrationBin(
                     months=months,
@@ -152,7 +178,7 @@ def validate_model(
             "estimates are unstable"
             for m in metrics
             if m.events < MIN_SUBGROUP_EVENTS
-        ]
+        ] + calibration_flags(name, metrics)
     return ValidationReport(
         model_name=model.name,
         model_version=model.version,
@@ -165,4 +191,11 @@ def validate_model(
     )
 
 
-__all__ = ["HORIZONS", "horizon_metrics", "metrics_for", "validate_model"]
+__all__ = [
+    "HORIZONS",
+    "calibration_flags",
+    "horizon_metrics",
+    "metrics_for",
+    "miscalibration",
+    "validate_model",
+]

@@ -5,23 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from risk.model import survival
 from risk.synth.draws import Array
 
 
 def aalen_johansen(time: Array, event: Array, cause: int, at: float) -> float:
-    """Cumulative incidence of ``cause`` by ``at`` months, other causes competing, censoring 0."""
-    order = np.argsort(np.asarray(time, dtype=float), kind="stable")
-    t = np.asarray(time, dtype=float)[order]
-    e = np.asarray(event, dtype=np.int64)[order]
-    n_by_at = int(np.searchsorted(t, at, side="right"))
-    if n_by_at == 0:
-        return 0.0
-    _, first = np.unique(t[:n_by_at], return_index=True)
-    at_risk = t.shape[0] - first
-    events = np.add.reduceat((e[:n_by_at] > 0).astype(float), first)
-    causes = np.add.reduceat((e[:n_by_at] == cause).astype(float), first)
-    survival_before = np.concatenate(([1.0], np.cumprod(1 - events / at_risk)[:-1]))
-    return float(np.sum(survival_before * causes / at_risk))
+    """Cumulative incidence of ``cause`` by ``at`` months, other causes competing, censoring 0.
+
+    The one estimator of ``risk.model.survival`` (same tie and horizon conventions), as a float.
+    """
+    return float(survival.aalen_johansen(time, event, at, cause=cause)[0])
 
 
 def cohort_rates(cohort: pd.DataFrame) -> dict[str, float]:
