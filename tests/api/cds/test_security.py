@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from api.cds.jwks import JwksSource
 from api.cds.replay import ReplayCache
 from api.cds.settings import CdsClient
+from risk.errors import NotAuthenticated
 from tests.api.cds.conftest import FakeRemote
-from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_JKU, Signer, ec_signer
+from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_ISS, RSA_JKU, Signer, ec_signer
 
 DISCOVERY = "/cds-services"
 
@@ -124,9 +128,30 @@ def test_unknown_kid_is_rejected(client: TestClient, ec: Signer) -> None:
     _rejected(client, ec.token(DISCOVERY, header={"kid": "nope"}), "no key with kid")
 
 
-def test_unknown_kid_refetches_a_jku_set_once(client: TestClient, rsa: Signer, remote: FakeRemote) -> None:
-    _rejected(client, rsa.token(DISCOVERY, header={"kid": "rotated"}), "no key with kid")
-    assert remote.urls() == [RSA_JKU, RSA_JKU]
+def test_unknown_kids_do_not_download_the_jwk_set_per_request(
+    client: TestClient, rsa: Signer, remote: FakeRemote
+) -> None:
+    for n in range(5):
+        _rejected(client, rsa.token(DISCOVERY, header={"kid": f"made-up-{n}"}), "no key with kid")
+    assert remote.urls() == [RSA_JKU]  # the first read; no re-read within the throttle
+
+
+def test_an_unknown_kid_rereads_the_set_once_the_throttle_has_passed(rsa: Signer, remote: FakeRemote) -> None:
+    now = [1000.0]
+    source = JwksSource(
+        timeout_seconds=1,
+        cache_seconds=3600,
+        refetch_seconds=60,
+        transport=httpx.MockTransport(remote.handle),
+        clock=lambda: now[0],
+    )
+    client = CdsClient(iss=RSA_ISS, jku=RSA_JKU)
+    asyncio.run(source.key(client, "rsa-1"))
+    for seconds_later, reads in ((59.0, 1), (60.0, 2), (61.0, 2)):
+        now[0] = 1000.0 + seconds_later
+        with pytest.raises(NotAuthenticated, match="no key with kid"):
+            asyncio.run(source.key(client, "rotated"))
+        assert len(remote.seen) == reads, seconds_later
 
 
 def test_unreachable_jku_is_rejected(client: TestClient, rsa: Signer, remote: FakeRemote) -> None:
