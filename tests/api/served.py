@@ -1,4 +1,4 @@
-"""Real uvicorn processes for boundary tests: the real app (fake PDF renderer) plus one crashing route."""
+"""Real uvicorn processes for boundary tests: the real app (a fake PDF renderer) plus one crashing route."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from sqlalchemy import text
 from api.db.app_state import database_of
 from api.main import create_app
 from api.settings import Settings
-from tests.conftest import UnusedPdfRenderer
+from tests.api.referrals.fakes import FakePdf
 
 FACTORY = "tests.api.served:create_app_from_env"
 
@@ -30,7 +30,7 @@ def create_app_from_env() -> FastAPI:
     The crash route runs a failing SQL statement whose parameter is the posted text, and
     raises with that text in the message: neither may reach the log.
     """
-    app = create_app(Settings(), pdf_renderer=UnusedPdfRenderer())
+    app = create_app(Settings(), pdf_renderer=FakePdf())
 
     @app.post("/test/crash", include_in_schema=False)
     async def crash(request: Request) -> None:
@@ -68,7 +68,7 @@ def start(
     return subprocess.Popen(command, env=os.environ | env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def wait_ready(port: int, process: subprocess.Popen[bytes], seconds: float = 300) -> None:
     """Until ``/ready`` answers 200 (AssertionError if the process dies or time runs out)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
