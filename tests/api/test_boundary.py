@@ -165,3 +165,36 @@ def test_docs_print_the_same_table() -> None:
     text = DOCS.read_text(encoding="utf-8")
     table = [line for line in text.splitlines() if re.match(r"^\| .+ \| .+ \| \d{3} \|$", line)]
     assert table == docs_rows()
+
+
+def test_next_links_use_the_public_base_url_not_the_host_header(
+    boundary_client: TestClient, rid: str
+) -> None:
+    boundary_client.post("/v1/referrals", json=referral_body("P-002"))
+    page = boundary_client.get("/v1/referrals?limit=1", headers={"Host": "evil.example"}).json()
+    assert page["next"] == "http://127.0.0.1:8000/v1/referrals?limit=1&offset=1"
+
+
+def test_letters_and_every_html_answer_carry_csp_and_nosniff(boundary_client: TestClient, rid: str) -> None:
+    letter = boundary_client.get(f"/v1/referrals/{rid}/letter.html")
+    assert letter.headers["content-security-policy"].startswith("default-src 'none'")
+    assert letter.headers["x-content-type-options"] == "nosniff"
+    for path in ("/docs", "/redoc"):
+        page = boundary_client.get(path)
+        assert "script-src https://cdn.jsdelivr.net" in page.headers["content-security-policy"]
+    assert boundary_client.get("/health").headers["x-content-type-options"] == "nosniff"
+
+
+def test_idempotency_keys_belong_to_the_api_key_that_sent_them(
+    boundary_client: TestClient, admin_key: str
+) -> None:
+    headers = {"Idempotency-Key": "shared-key-1"}
+    mine = boundary_client.post("/v1/referrals", json=referral_body("P-010"), headers=headers)
+    theirs = boundary_client.post(
+        "/v1/referrals",
+        json=referral_body("P-011"),
+        headers=headers | {"Authorization": f"Bearer {admin_key}"},
+    )
+    again = boundary_client.post("/v1/referrals", json=referral_body("P-010"), headers=headers)
+    assert (mine.status_code, theirs.status_code, again.status_code) == (201, 201, 200)
+    assert theirs.json()["id"] != mine.json()["id"] == again.json()["id"]
