@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import uuid
 from collections.abc import Callable
@@ -128,6 +129,14 @@ def _echo_float(value: float) -> float | str:
     return value if math.isfinite(value) else str(value)  # "nan", "inf": JSON has no such number
 
 
+def _is_small(value: Any) -> bool:
+    # A container is repeated whole only if its JSON is short and strictly encodable.
+    try:
+        return len(json.dumps(value, allow_nan=False)) <= ECHO_MAX
+    except (TypeError, ValueError):
+        return False
+
+
 # How each kind of submitted value is repeated; the first isinstance match wins (bool before int).
 _ECHO: tuple[tuple[type | tuple[type, ...], Callable[[Any], Any]], ...] = (
     (bool, lambda v: v),
@@ -136,8 +145,8 @@ _ECHO: tuple[tuple[type | tuple[type, ...], Callable[[Any], Any]], ...] = (
     (float, _echo_float),
     ((dt.date, dt.time), lambda v: v.isoformat()),
     (uuid.UUID, str),
-    (dict, lambda v: f"(an object with {len(v)} keys)"),
-    ((list, tuple), lambda v: f"(an array of {len(v)} items)"),
+    (dict, lambda v: v if _is_small(v) else f"(an object with {len(v)} keys)"),
+    ((list, tuple), lambda v: v if _is_small(v) else f"(an array of {len(v)} items)"),
     (bytes, lambda v: short_text(v.decode("utf-8", "replace"), ECHO_MAX)),
 )
 
