@@ -183,7 +183,10 @@ def test_replay_cache_forgets_expired_entries() -> None:
     now[0] = 1020.0
     assert cache.seen_before("iss", "b", exp=1030) is False  # full: purges "a"
     assert len(cache) == 1
-    assert cache.seen_before("iss", "a", exp=1030) is False
+    with pytest.raises(TooManyRequests):  # full of unexpired entries: refused, nothing forgotten
+        cache.seen_before("iss", "a", exp=1030)
+    now[0] = 1031.0
+    assert cache.seen_before("iss", "a", exp=1040) is False
 
 
 def test_a_client_needs_exactly_one_key_source() -> None:
