@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api.auth import cache
 from api.auth.permissions import ROLES
 from api.auth.principal import create_key, revoke_key
 from api.db import keys_repo, migrate
@@ -57,10 +58,13 @@ def list_keys() -> None:
 
 @app.command("revoke")
 def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
-    """Revoke a key at once; it stays listed for the audit trail."""
+    """Revoke a key (web sessions end at once; running servers within 30 s); it stays listed."""
     with _database() as database:
         found = revoke_key(database, key_id, actor=None)
     if not found:
         typer.echo(f"error: no key with id {key_id}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"revoked key {key_id}")
+    typer.echo(
+        f"revoked key {key_id}; web sessions signed in with it have ended. Servers that verified it "
+        f"in the last {int(cache.TTL_SECONDS)} s may accept it that much longer (their verified-key cache)."
+    )

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.requests import ClientDisconnect
 
-from api.settings import Settings
+from api.settings import Settings, get_settings
 from risk.assess import Assessor
 from risk.errors import ModelNotLoaded
 
@@ -33,9 +33,9 @@ async def read_body(request: Request) -> bytes:
 
 
 def app_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
+    """The settings the app was created with (the process settings for an app built without)."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else get_settings()
 
 
 def loaded_assessor(request: Request) -> Assessor:

@@ -15,6 +15,8 @@ import orjson
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.crash_guard import route_template
+
 request_log = structlog.get_logger("api.request")
 # What a route adds to its request's one log line (rule codes, model version): one line per
 # request, not two, because rendering and writing a log line costs as much as scoring.
@@ -51,13 +53,9 @@ def configure_logging(json_output: bool) -> None:
         # not cached: structlog.testing.capture_logs must be able to swap processors in tests
         cache_logger_on_first_use=False,
     )
-
-
-def _route_path(scope: Scope) -> str:
-    # The route template (/v1/referrals/{referral_id}) rather than the concrete path.
-    route = scope.get("route")
-    template = getattr(route, "path", None)
-    return str(template) if template else "(unmatched)"
+    # uvicorn's access log prints each request's full path and query string, which can carry
+    # patient identifiers (FHIR searches by patient); our request line names the route template.
+    logging.getLogger("uvicorn.access").disabled = True
 
 
 class RequestLogMiddleware:
@@ -88,7 +86,7 @@ class RequestLogMiddleware:
             request_log.info(
                 "request",
                 method=scope["method"],
-                path=_route_path(scope),
+                path=route_template(scope),
                 status=status,
                 latency_ms=round((time.perf_counter() - started) * 1000, 3),
                 **fields,

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     fhir_lookback_months: int = Field(default=24, ge=1, le=240)
     log_json: bool = False
+    # 16 MiB: a 1,000-record batch is ~0.5 MB and Synthea's patient Bundles 1-5 MB; the cap
+    # keeps a hostile body from being held or parsed (api/body_limit.py).
+    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024)
+    # Failed authentications per source (client address) and window before 429 (api/auth/throttle.py).
+    auth_failure_limit: int = Field(default=30, ge=1, le=100_000)
+    auth_failure_window_seconds: int = Field(default=60, ge=1, le=3600)
 
     letterhead_organisation: str = DEVELOPMENT_ORGANISATION
     letterhead_address: list[str] = Field(default_factory=lambda: ["1 Example Road", "Exampletown"])

@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from api.json_policy import decode_json
 from api.settings import DEFAULT_MODEL_PATH
 from risk.assess import Assessor
 from risk.contract import PatientRecord
@@ -56,6 +57,11 @@ def bare_predictor(n_terms: int) -> Callable[[], float]:
     return predict
 
 
+def _api_work(assessor: Assessor, body: bytes) -> object:
+    decode_json(body)
+    return assessor.assess_payload(PatientRecord.model_validate_json(body))
+
+
 def main() -> None:
     """Print each figure with its ratio to the bare predictor measured in this run."""
     parser = argparse.ArgumentParser()
@@ -73,8 +79,12 @@ def main() -> None:
             lambda: assessor.assess_payload(record), n
         ),
         "assess(record) (+ typed, validated Assessment)": median_us(lambda: assessor.assess(record), n),
-        "validate + assess_payload (the API's work)": median_us(
+        "decode_json only (the JSON policy)": median_us(lambda: decode_json(body), n),
+        "validate + assess_payload (before the policy)": median_us(
             lambda: assessor.assess_payload(PatientRecord.model_validate_json(body)), n
+        ),
+        "policy + validate + assess_payload (the API's work)": median_us(
+            lambda: _api_work(assessor, body), n
         ),
     }
     for name, value in figures.items():

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import cache
 from api.auth.permissions import Action, is_allowed
 from api.auth.principal import Principal, authenticate
+from api.auth.throttle import FailureLimiter, client_source, limiter_of, write_counts
 from api.db import audit_repo
 from api.db.app_state import database_of
 from api.db.engine import Database
@@ -55,31 +56,35 @@ def bearer_key(headers: list[tuple[bytes, bytes]]) -> str | None:
 
 
 async def authorize_key(request: Request, presented: str | None, action: Action) -> Principal:
-    """The caller's Principal if the presented key's role may perform ``action``."""
+    """The caller's Principal if the presented key's role may perform ``action``.
+
+    A key this process verified recently passes without the database; any other request from
+    a source over the failure limit is refused (429) before any database work.
+    """
     recalled = cache.recall(presented) if presented else None
     if recalled is not None and is_allowed(recalled.role, action):
         return recalled  # hot path: no thread hop, no database round trip
-    return await run_in_threadpool(_check, database_of(request), presented or None, action)
+    limiter, source = limiter_of(request), client_source(request)
+    limiter.check(source)
+    return await run_in_threadpool(_check, database_of(request), presented or None, action, limiter, source)
 
 
-def _check(database: Database, presented: str | None, action: Action) -> Principal:
+def _check(
+    database: Database, presented: str | None, action: Action, limiter: FailureLimiter, source: str
+) -> Principal:
     try:
         principal = authenticate(database, presented)
     except NotAuthenticated:
-        _audit(database, None, action, "unauthenticated")
+        write_counts(database, limiter.record_failure(source, action))
         raise
     if not is_allowed(principal.role, action):
-        _audit(database, principal, action, "denied")
+        _audit_denied(database, principal, action)
         raise PermissionDenied(f"role {principal.role!r} may not perform {action!r}")
     return principal
 
 
-def _audit(database: Database, principal: Principal | None, action: str, outcome: str) -> None:
+def _audit_denied(database: Database, principal: Principal, action: str) -> None:
     with database.transaction() as session:
         audit_repo.append(
-            session,
-            actor_key_id=principal.key_id if principal else None,
-            role=principal.role if principal else None,
-            action=action,
-            outcome=outcome,
+            session, actor_key_id=principal.key_id, role=principal.role, action=action, outcome="denied"
         )

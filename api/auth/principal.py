@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from api.auth import cache
 from api.auth.keys import generate_key, split_key, verify_secret
 from api.auth.permissions import ROLES
-from api.db import audit_repo, keys_repo
+from api.db import audit_repo, keys_repo, sessions_repo
 from api.db.engine import Database
 from risk.errors import FieldError, InvalidInput, NotAuthenticated
 
@@ -60,9 +60,14 @@ def create_key(database: Database, role: str, label: str | None, actor: Principa
 
 
 def revoke_key(database: Database, key_id: int, actor: Principal | None) -> bool:
-    """Revoke a key; False if there is no such key."""
+    """Revoke a key and end its web sessions; False if there is no such key.
+
+    This process forgets the key at once. Other running processes may accept it for up to
+    ``cache.TTL_SECONDS`` (30 s) from their verified-key cache; their web sessions end at once.
+    """
     with database.transaction() as session:
         row = keys_repo.revoke_key(session, key_id)
+        sessions_repo.delete_sessions_of_key(session, key_id)
         cache.forget_key(key_id)
         audit_repo.append(
             session,

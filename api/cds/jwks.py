@@ -2,6 +2,10 @@
 
 Only URLs written in ``OSTEOREF_CDS_CLIENTS`` are ever fetched — never a URL taken from a
 token header — so a forged ``jku`` cannot make the service call arbitrary hosts (SSRF).
+
+An unknown ``kid`` re-reads the set (key rotation), but at most once per ``refetch_seconds``
+per URL: a stream of tokens with made-up ``kid`` values costs one download a minute, not one
+per request, and is refused from the cached set in between.
 """
 
 from __future__ import annotations
@@ -25,24 +29,30 @@ class JwksSource:
         *,
         timeout_seconds: float,
         cache_seconds: int,
+        refetch_seconds: float = 60,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._timeout = timeout_seconds
         self._cache_seconds = cache_seconds
+        self._refetch_seconds = refetch_seconds
         self._transport = transport
         self._clock = clock
         self._fetched: dict[str, tuple[float, jwt.PyJWKSet]] = {}
 
     async def key(self, client: CdsClient, kid: str) -> jwt.PyJWK:
-        """The client's key with this ``kid``; a fetched set is re-read once for an unknown kid."""
+        """The client's key with this ``kid``; an unknown kid re-reads a fetched set (throttled)."""
         if client.jwks is not None:
             return _select(_key_set(client.jwks), kid)
         assert client.jku is not None  # CdsClient guarantees one of the two
         keys = await self._cached(client.jku, refresh=False)
-        if kid not in {k.key_id for k in keys.keys}:
+        if kid not in {k.key_id for k in keys.keys} and self._may_refetch(client.jku):
             keys = await self._cached(client.jku, refresh=True)  # key rotation
         return _select(keys, kid)
+
+    def _may_refetch(self, url: str) -> bool:
+        fetched = self._fetched.get(url)
+        return fetched is None or self._clock() - fetched[0] >= self._refetch_seconds
 
     async def _cached(self, url: str, *, refresh: bool) -> jwt.PyJWKSet:
         now = self._clock()

@@ -20,9 +20,11 @@ from api.cds.prune import response_body
 from api.cds.runtime import CallerDep, app_settings, card_site, cds_runtime
 from api.cds.schemas import FeedbackRequest, HookRequest
 from api.cds.services import SERVICES, CdsService, discovery_document
+from api.cds.verify import CdsCaller
 from api.db.app_state import database_of
 from api.deps import loaded_assessor
-from api.errors import error_body
+from api.errors import AUTHENTICATED, error_body, error_responses, short_text, without_values
+from api.json_body import openapi_body, parse_json_body
 from risk.errors import FieldError, InvalidInput, NotFound
 
 log = structlog.get_logger("api.cds")
@@ -31,18 +33,36 @@ router = APIRouter(tags=["cds-hooks"])
 SUMMARY_ACTION = "exports:deidentified"
 
 
-@router.get("/cds-services")
+# Every CDS answer may be one of these; bodies are read only after the JWT is verified, and
+# their errors name fields and rules but never repeat a value (tokens, patient data).
+CDS_ERRORS = error_responses(401, 429)
+CDS_BODY_ERRORS = error_responses(401, 429, 400, 404, 413, 422)
+
+
+@router.get("/cds-services", responses=CDS_ERRORS)
 async def discovery(_caller: CallerDep) -> dict[str, Any]:
     """CDS Hooks discovery: our services, their hooks and prefetch templates."""
     return discovery_document()
 
 
-@router.post("/cds-services/{service_id}")
-async def call_service(
-    service_id: str, body: HookRequest, request: Request, caller: CallerDep
-) -> JSONResponse:
+@router.post(
+    "/cds-services/{service_id}",
+    openapi_extra=openapi_body(HookRequest),
+    responses=CDS_BODY_ERRORS | error_responses(412, 503),
+)
+async def call_service(service_id: str, request: Request, caller: CallerDep) -> JSONResponse:
     """A hook call: cards (possibly none), 412 when required FHIR data cannot be had."""
     started = time.perf_counter()
+    body = await parse_json_body(request, HookRequest, echo_values=False)
+    try:
+        return await _cards(service_id, body, request, caller, started)
+    except InvalidInput as exc:  # e.g. a prefetched resource the mapper refuses: name it, repeat nothing
+        raise without_values(exc) from None
+
+
+async def _cards(
+    service_id: str, body: HookRequest, request: Request, caller: CdsCaller, started: float
+) -> JSONResponse:
     service = _service(service_id, body)
     runtime = cds_runtime(request)
     production = app_settings(request).environment == "production"
@@ -67,20 +87,27 @@ async def call_service(
     return JSONResponse(response_body(cards))
 
 
-@router.post("/cds-services/{service_id}/feedback")
-async def post_feedback(
-    service_id: str, body: FeedbackRequest, request: Request, caller: CallerDep
-) -> dict[str, int]:
+@router.post(
+    "/cds-services/{service_id}/feedback",
+    openapi_extra=openapi_body(FeedbackRequest),
+    responses=CDS_BODY_ERRORS,
+)
+async def post_feedback(service_id: str, request: Request, caller: CallerDep) -> dict[str, int]:
     """Store card outcomes; the same (card, outcome, timestamp) twice stores one row."""
     if service_id not in SERVICES:
-        raise NotFound(f"no CDS service {service_id!r}")
+        raise NotFound(f"no CDS service {short_text(service_id, 64)!r}")
+    body = await parse_json_body(request, FeedbackRequest, echo_values=False)
     database = database_of(request)
     added = await run_in_threadpool(feedback.store_feedback, database, service_id, caller.iss, body.feedback)
     log.info("cds_feedback", service_id=service_id, received=len(body.feedback), stored=added)
     return {"received": len(body.feedback), "stored": added}
 
 
-@router.get("/v1/cds/feedback-summary", response_model=feedback.FeedbackSummary)
+@router.get(
+    "/v1/cds/feedback-summary",
+    response_model=feedback.FeedbackSummary,
+    responses=error_responses(*AUTHENTICATED),
+)
 async def feedback_summary(
     request: Request, _principal: Annotated[Principal, Depends(require(SUMMARY_ACTION))]
 ) -> feedback.FeedbackSummary:
@@ -91,7 +118,7 @@ async def feedback_summary(
 def _service(service_id: str, body: HookRequest) -> CdsService:
     service = SERVICES.get(service_id)
     if service is None:
-        raise NotFound(f"no CDS service {service_id!r}")
+        raise NotFound(f"no CDS service {short_text(service_id, 64)!r}")
     if body.hook != service.hook:
         raise InvalidInput(
             f"service {service_id} answers {service.hook}, not {body.hook}",

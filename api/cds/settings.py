@@ -36,6 +36,13 @@ class CdsSettings(BaseSettings):
     cds_jwks_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     cds_jwks_cache_seconds: int = Field(default=3600, ge=0)
     cds_clock_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # exp - iat may not exceed this (+ the leeway): the specification's clients sign for 5 minutes.
+    cds_max_token_lifetime_seconds: int = Field(default=300, ge=1, le=3600)
+    # An unknown kid re-reads a jku JWK Set at most once per this many seconds per issuer.
+    cds_jwks_refetch_seconds: int = Field(default=60, ge=0, le=3600)
+    cds_replay_max_entries: int = Field(default=100_000, ge=100, le=10_000_000)
+    # Browser origins allowed to call the CDS endpoints (CORS); empty = no CORS headers.
+    cds_cors_origins: list[str] = Field(default_factory=list)
     cds_fhir_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     cds_fhir_max_pages: int = Field(default=10, ge=1, le=100)
     cds_lookback_months: int = Field(default=24, ge=1, le=120)

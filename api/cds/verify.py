@@ -2,7 +2,10 @@
 
 Checked in this order: header (``alg`` ES384/RS384 only, ``typ`` JWT, ``kid``), allow-listed
 ``iss``, ``jku`` equal to the allow-listed one, signature with the ``kid`` key, ``aud`` = the
-exact endpoint URL, ``exp``/``iat`` (with leeway), and ``jti`` not seen before.
+exact endpoint URL (a string, or an array that contains it: RFC 7519 §4.1.3, which the CDS
+Hooks specification allows), ``exp``/``iat`` (with leeway), a lifetime ``exp - iat`` of at
+most ``max_lifetime_seconds`` (300: clients sign for five minutes) plus the leeway, and
+``jti`` not seen before.
 """
 
 from __future__ import annotations
@@ -34,12 +37,19 @@ class CdsVerifier:
     """Checks a bearer JWT against the allow-list; one instance per process."""
 
     def __init__(
-        self, clients: list[CdsClient], keys: JwksSource, replay: ReplayCache, leeway_seconds: int
+        self,
+        clients: list[CdsClient],
+        keys: JwksSource,
+        replay: ReplayCache,
+        *,
+        leeway_seconds: int,
+        max_lifetime_seconds: int = 300,
     ) -> None:
         self._clients = {c.iss: c for c in clients}
         self._keys = keys
         self._replay = replay
         self._leeway = leeway_seconds
+        self._max_lifetime = max_lifetime_seconds
 
     async def verify(self, token: str | None, audience: str) -> CdsCaller:
         """The caller of a valid token; NotAuthenticated naming the failed check otherwise."""
@@ -50,6 +60,12 @@ class CdsVerifier:
         _check_jku(header.get("jku"), client)
         key = await self._keys.key(client, header["kid"])
         claims = self._decode(token, key, header["alg"], audience, client.iss)
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        if lifetime > self._max_lifetime + self._leeway:
+            raise NotAuthenticated(
+                f"JWT lifetime exp - iat of {lifetime:.0f} s exceeds {self._max_lifetime} s "
+                f"(+{self._leeway} s leeway)"
+            )
         if self._replay.seen_before(client.iss, str(claims["jti"]), float(claims["exp"])):
             raise NotAuthenticated("JWT replayed: this jti was already used")
         tenant = claims.get("tenant")
@@ -70,7 +86,8 @@ class CdsVerifier:
                 audience=audience,
                 issuer=iss,
                 leeway=self._leeway,
-                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+                # strict_aud off: aud may be an array; it must still contain our exact URL.
+                options={"require": REQUIRED_CLAIMS, "strict_aud": False},
             )
         except jwt.PyJWTError as exc:
             raise NotAuthenticated(f"JWT rejected: {type(exc).__name__}: {exc}") from exc

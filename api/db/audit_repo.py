@@ -32,8 +32,10 @@ def append(
     outcome: str,
     target_type: str | None = None,
     target_id: str | None = None,
+    source: str | None = None,
+    count: int = 1,
 ) -> None:
-    """Add one audit entry to the session's transaction."""
+    """Add one audit entry (``count`` like events, e.g. failed sign-ins) to the session's transaction."""
     session.add(
         AuditEntry(
             actor_key_id=actor_key_id,
@@ -42,6 +44,8 @@ def append(
             target_type=target_type,
             target_id=target_id,
             outcome=outcome,
+            source=source,
+            count=count,
         )
     )
 

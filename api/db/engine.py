@@ -26,15 +26,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """A pooled engine for ``url``: SQLite (WAL, shared across threads) or PostgreSQL."""
+    """A pooled engine for ``url``: SQLite (WAL, shared across threads) or PostgreSQL.
+
+    ``hide_parameters``: a database error's message (and so any traceback or log of it) never
+    carries the statement's parameters, which are patient identifiers, names and dates.
+    """
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
 
 
 @dataclass(frozen=True)

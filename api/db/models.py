@@ -1,4 +1,4 @@
-"""The four tables of the referral service as typed SQLAlchemy 2 ORM models."""
+"""The tables of the referral service and the web sessions as typed SQLAlchemy 2 ORM models."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Any, ClassVar
 
-from sqlalchemy import Date, ForeignKey, Index, MetaData, String, Text, Uuid
+from sqlalchemy import Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from api.db.types import JsonDocument, UtcDateTime, utcnow
@@ -46,7 +46,11 @@ class Referral(Base):
     """One PCP referral: the scored record, its assessment, the letters and the status."""
 
     __tablename__ = "referrals"
-    __table_args__ = (Index("ix_referrals_created_at_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_referrals_created_at_id", "created_at", "id"),
+        # An Idempotency-Key belongs to the API key that sent it: two callers never share one.
+        UniqueConstraint("created_by", "idempotency_key", name="uq_referrals_created_by_idempotency_key"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     patient_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -67,7 +71,7 @@ class Referral(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
-    idempotency_key: Mapped[str | None] = mapped_column(String(255), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
     input_hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -98,6 +102,25 @@ class AuditEntry(Base):
     target_type: Mapped[str | None] = mapped_column(String(30))
     target_id: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))
+    # Where an unauthenticated request came from (client address), and how many like events
+    # the row stands for: failed authentications are summed per source and window.
+    source: Mapped[str | None] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+
+
+class WebSession(Base):
+    """A signed-in browser: the sha256 of its random cookie token, the key it signed in with.
+
+    The cookie never holds the API key. Sign-out deletes the row; revoking the key ends the
+    session at once, because every request joins the row to an unrevoked key.
+    """
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 # Registers the CDS feedback table on Base.metadata (Alembic's comparison and create_all).

@@ -57,9 +57,10 @@ def get_referral(session: Session, referral_id: uuid.UUID) -> Referral | None:
     return session.get(Referral, referral_id)
 
 
-def referral_by_idempotency_key(session: Session, key: str) -> Referral | None:
-    """The referral created under ``key``, if any."""
-    return session.scalars(select(Referral).where(Referral.idempotency_key == key)).one_or_none()
+def referral_by_idempotency_key(session: Session, created_by: int, key: str) -> Referral | None:
+    """The referral the API key ``created_by`` created under ``key``, if any (keys are per caller)."""
+    query = select(Referral).where(Referral.created_by == created_by, Referral.idempotency_key == key)
+    return session.scalars(query).one_or_none()
 
 
 def events_of(session: Session, referral_id: uuid.UUID) -> Sequence[ReferralEvent]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import Annotated
 
 import pydantic_core
 import structlog
@@ -13,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
-from api.deps import AssessorDep, SettingsDep
-from api.errors import MalformedJson, error_responses
+from api.deps import AssessorDep, SettingsDep, read_body
+from api.errors import AUTHENTICATED, JSON_BODY, error_responses
 from api.fhir.service import assess_bundle
-from risk.errors import FieldError
+from api.json_policy import decode_json
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 log = structlog.get_logger("api.fhir")
@@ -27,16 +26,9 @@ BODY = {"requestBody": {"required": True, "content": {
 }}}  # fmt: skip
 
 
-def _parse(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedJson("request body is not valid JSON", [FieldError("body", None, str(exc))]) from None
-
-
 @router.post(
     "/$assess",
-    responses=error_responses(400, 401, 403, 422, 503),
+    responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
     openapi_extra=BODY,
     response_class=Response,
 )
@@ -48,7 +40,7 @@ async def fhir_assess(
     assessment_date: Annotated[dt.date | None, Query(description="As-of date [today].")] = None,
 ) -> Response:
     """Map the Bundle, assess the patient if applicable, answer a collection Bundle (FHIR JSON)."""
-    bundle = _parse(await request.body())
+    bundle = decode_json(await read_body(request))  # the one JSON policy (api/json_policy.py)
     result = await run_in_threadpool(
         assess_bundle,
         bundle,

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from api.db.engine import make_engine
+from api.db.migrate import startup_lock
 from api.db.models import Base
 from api.settings import get_settings
 
@@ -22,7 +23,7 @@ def _run() -> None:
         _migrate(handed)
         return
     engine = make_engine(get_settings().database_url)
-    with engine.begin() as connection:
+    with startup_lock(engine), engine.begin() as connection:  # beside running servers: one at a time
         _migrate(connection)
     engine.dispose()
 

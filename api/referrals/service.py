@@ -104,7 +104,7 @@ class ReferralService:
 
     def _replay(self, actor: Principal, key: str, fingerprint: str) -> ReferralCreated | None:
         with self.database.transaction() as session:
-            row = referrals_repo.referral_by_idempotency_key(session, key)
+            row = referrals_repo.referral_by_idempotency_key(session, actor.key_id, key)
             if row is None:
                 return None
             if row.input_hash != fingerprint:

@@ -20,11 +20,15 @@ ROUTERS: tuple[APIRouter, ...] = (referrals.router, worklist.router, audit.route
 
 
 def open_database(settings: Settings) -> Database:
-    """Connect, migrate to head, and apply the key rules of start-up (dev key / production refusal)."""
+    """Connect, migrate to head, and apply the key rules of start-up (dev key / production refusal).
+
+    All under the start-up lock, so of N processes starting at once one migrates and one makes
+    the development key; the others wait and find both done.
+    """
     database = Database.connect(settings.database_url)
-    migrate.upgrade(database.engine)
-    refuse_development_key_in_production(database, settings)
-    ensure_development_key(database, settings)
+    with migrate.migrated(database.engine):
+        refuse_development_key_in_production(database, settings)
+        ensure_development_key(database, settings)
     return database
 
 

@@ -19,7 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from api.auth.deps import BEARER_SECURITY, authorize, require
 from api.deps import AssessorDep, SettingsDep, loaded_assessor, read_body
-from api.errors import ErrorDetail, error_body, error_responses, field_errors, invalid_input
+from api.errors import (
+    AUTHENTICATED,
+    JSON_BODY,
+    ErrorDetail,
+    error_body,
+    error_responses,
+    field_errors,
+    invalid_input,
+)
+from api.json_body import parse_json_body
+from api.json_policy import decode_json
 from api.logging import annotate_request
 from api.settings import Settings
 from risk.assess import Assessor
@@ -99,8 +109,10 @@ async def create_assessment(request: Request) -> Response:
     """Assess one PatientRecord; 422 names each broken field, value and rule."""
     await authorize(request, "assessments:score")
     assessor = loaded_assessor(request)
+    raw = await read_body(request)
+    decode_json(raw)  # the JSON policy first: NaN, 1e400, duplicate keys, NUL… are 400/422 here
     try:
-        record = PatientRecord.model_validate_json(await read_body(request))
+        record = PatientRecord.model_validate_json(raw)
     except ValidationError as exc:
         raise invalid_input(exc) from None
     payload = assessor.assess_payload(record)  # contract §2 keys; the schema test checks the shape
@@ -113,7 +125,7 @@ router.add_api_route(
     create_assessment,
     methods=["POST"],
     response_model=Assessment,
-    responses=error_responses(400, 401, 403, 422, 503),
+    responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
     openapi_extra=_json_body(PatientRecord) | BEARER_SECURITY,
     route_class_override=DirectRoute,
 )
@@ -132,16 +144,13 @@ def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:
 @router.post(
     "/batch",
     response_model=BatchResponse,
-    responses=error_responses(400, 401, 403, 422, 503),
+    responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
     dependencies=[Depends(require("assessments:batch"))],
     openapi_extra=_json_body(BatchRequest),
 )
 async def create_assessments(request: Request, assessor: AssessorDep, settings: SettingsDep) -> Response:
     """Assess many records; each result is an assessment or that record's errors, in order."""
-    try:
-        batch = BatchRequest.model_validate_json(await read_body(request))
-    except ValidationError as exc:
-        raise invalid_input(exc) from None
+    batch = await parse_json_body(request, BatchRequest)
     limit = settings.batch_max_records
     if len(batch.records) > limit:
         rule = f"at most {limit} records per batch"

@@ -14,39 +14,36 @@ from api.db import audit_repo
 from api.db.app_state import database_of
 from api.db.audit_repo import AuditFilter
 from api.db.engine import Database
+from api.deps import SettingsDep
+from api.errors import AUTHENTICATED, error_responses
 from api.referrals.schemas import AuditPage
 from api.referrals.views import audit_view
+from api.routes.paging import MAX_ID, Offset, next_url, utc_instant
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=AuditPage)
+@router.get("", response_model=AuditPage, responses=error_responses(*AUTHENTICATED, 422))
 async def read_audit(
     *,
     request: Request,
     principal: Annotated[Principal, Depends(require("audit:read"))],
-    action: str | None = None,
-    actor_key_id: int | None = None,
-    target_id: str | None = None,
+    settings: SettingsDep,
+    action: Annotated[str | None, Query(max_length=50)] = None,
+    actor_key_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    target_id: Annotated[str | None, Query(max_length=64)] = None,
     at_from: Annotated[dt.datetime | None, Query(alias="from")] = None,
     at_to: Annotated[dt.datetime | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> AuditPage:
-    """Audit entries matching the filters (``from`` inclusive, ``to`` exclusive)."""
-    f = AuditFilter(action, actor_key_id, target_id, _aware(at_from), _aware(at_to))
+    """Audit entries matching the filters (``from`` inclusive, ``to`` exclusive; no zone = UTC)."""
+    f = AuditFilter(action, actor_key_id, target_id, utc_instant("from", at_from), utc_instant("to", at_to))
     database = database_of(request)
     page, total = await run_in_threadpool(_read, database, principal, f, limit, offset)
     more = offset + limit < total
-    following = str(request.url.include_query_params(offset=offset + limit)) if more else None
+    following = next_url(request, settings, offset + limit) if more else None
     return AuditPage(items=page.items, total=total, next=following)
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # A time without a zone is taken as UTC, the zone of every stored timestamp.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
 
 
 def _read(

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.errors import AUTHENTICATED, error_responses
 from api.referrals.app_state import referrals_of
 from api.referrals.listing import MAX_PAGE
 from api.referrals.schemas import Worklist
@@ -17,7 +18,7 @@ from api.referrals.schemas import Worklist
 router = APIRouter(prefix="/v1/worklist", tags=["referrals"])
 
 
-@router.get("", response_model=Worklist)
+@router.get("", response_model=Worklist, responses=error_responses(*AUTHENTICATED, 422))
 async def worklist(
     request: Request,
     principal: Annotated[Principal, Depends(require("worklist:read"))],

@@ -14,14 +14,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from api.auth.permissions import Action, is_allowed
-from api.auth.principal import Principal, authenticate
+from api.auth.principal import Principal
 from api.db import audit_repo
 from api.db.app_state import database_of
 from api.db.engine import Database
+from api.errors import TooManyRequests
 from api.web.render import page, secure_headers
-from api.web.session import CSRF_FIELD, WebSession, csrf_matches, new_session, read_session
+from api.web.session import CSRF_FIELD, WebSession, csrf_matches, new_session, read_session, session_principal
 from api.web.settings import WebSettings, get_web_settings
-from risk.errors import Conflict, InvalidInput, ModelNotLoaded, NotAuthenticated, NotFound, PermissionDenied
+from risk.errors import Conflict, InvalidInput, ModelNotLoaded, NotFound, PermissionDenied
 
 SIGN_IN_PATH = "/web/sign-in"
 CSRF_MESSAGE = "This form has expired or did not come from this site. Go back, reload the page and try again."
@@ -67,17 +68,16 @@ def _audit_denied(database: Database, principal: Principal, action: str) -> None
 
 
 def signed_in(action: Action) -> Callable[[Request], Awaitable[WebUser]]:
-    """A dependency: the session's key re-authenticated on every request, and its role checked."""
+    """A dependency: the server-side session looked up on every request, and its role checked."""
 
     async def dependency(request: Request) -> WebUser:
         session = read_session(request, web_settings(request))
-        if session is None or session.api_key is None:
+        if session is None or not session.signed_in:
             raise SignInRequired
         database = database_of(request)
-        try:
-            principal = await run_in_threadpool(authenticate, database, session.api_key)
-        except NotAuthenticated:
-            raise SignInRequired from None  # revoked since sign-in
+        principal = await run_in_threadpool(session_principal, database, session)
+        if principal is None:
+            raise SignInRequired  # signed out, expired, or the key was revoked since sign-in
         if not is_allowed(principal.role, action):
             await run_in_threadpool(_audit_denied, database, principal, action)
             raise PermissionDenied(f"your role ({principal.role}) may not do this ({action})")
@@ -87,10 +87,20 @@ def signed_in(action: Action) -> Callable[[Request], Awaitable[WebUser]]:
 
 
 async def checked_form(request: Request) -> FormData:
-    """The posted form, if it carries the session's CSRF token (else CsrfRejected → 403)."""
+    """The posted form, if it carries the session's CSRF token (else CsrfRejected → 403).
+
+    A field holding NUL is refused here (422), as the JSON policy refuses it in API bodies:
+    no database column can store it.
+    """
     form = await request.form()
     if not csrf_matches(read_session(request, web_settings(request)), form.get(CSRF_FIELD)):
         raise CsrfRejected
+    with_nul = sorted(
+        {name for name, value in form.multi_items() if isinstance(value, str) and "\x00" in value}
+    )
+    if with_nul:
+        names = ", ".join(name.replace("\x00", "") for name in with_nul)
+        raise InvalidInput(f"These fields hold a NUL character, which is not allowed: {names}.")
     return form
 
 
@@ -106,7 +116,7 @@ def error_page(request: Request, status_code: int, message: str) -> Response:
     context = {
         "title": f"Error {status_code}",
         "message": message,
-        "signed_in": session is not None and session.api_key is not None,
+        "signed_in": session is not None and session.signed_in,
     }
     fresh = session is None
     return page(
@@ -125,6 +135,7 @@ ERRORS: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (InvalidInput, 422),
+    (TooManyRequests, 429),
     (ModelNotLoaded, 503),
 )
 

@@ -12,12 +12,23 @@ from starlette.responses import FileResponse, Response
 
 from api.auth.permissions import is_allowed
 from api.auth.principal import Principal, authenticate
+from api.auth.throttle import FailureLimiter, client_source, limiter_of, write_counts
 from api.db import audit_repo
 from api.db.app_state import database_of
 from api.db.engine import Database
 from api.web.guard import WebRoute, checked_form, error_page, redirect, web_settings
 from api.web.render import page, secure_headers
-from api.web.session import clear_session, new_session, read_session, write_session
+from api.web.session import (
+    WebSession,
+    clear_session,
+    end_session,
+    new_session,
+    read_session,
+    session_principal,
+    start_session,
+    write_session,
+)
+from api.web.settings import WebSettings
 from risk.errors import NotAuthenticated, NotFound
 
 router = APIRouter(route_class=WebRoute)
@@ -35,35 +46,35 @@ def start_page(principal: Principal) -> str:
     return "/web/no-pages"
 
 
-def _audit_sign_in(database: Database, principal: Principal | None) -> None:
+def _audit_sign_in(database: Database, principal: Principal) -> None:
     with database.transaction() as session:
         audit_repo.append(
-            session,
-            actor_key_id=principal.key_id if principal else None,
-            role=principal.role if principal else None,
-            action="web:sign_in",
-            outcome="ok" if principal else "unauthenticated",
+            session, actor_key_id=principal.key_id, role=principal.role, action="web:sign_in", outcome="ok"
         )
 
 
-def _try_sign_in(database: Database, key: str) -> Principal | None:
+def _sign_in(
+    database: Database, key: str, limiter: FailureLimiter, source: str, settings: WebSettings
+) -> tuple[Principal, WebSession] | None:
+    # A failed sign-in is counted like any failed authentication (one audit row per source
+    # and window, 429 past the limit); a success is audited and gets a server-side session.
     try:
         principal = authenticate(database, key)
     except NotAuthenticated:
-        principal = None
+        write_counts(database, limiter.record_failure(source, "web:sign_in"))
+        return None
     _audit_sign_in(database, principal)
-    return principal
+    return principal, start_session(database, principal, settings)
 
 
 @router.get("/web")
 async def home(request: Request) -> Response:
     """The signed-in user's start page, else the sign-in page."""
     session = read_session(request, web_settings(request))
-    if session is None or session.api_key is None:
+    if session is None or not session.signed_in:
         return redirect("/web/sign-in")
-    try:
-        principal = await run_in_threadpool(authenticate, database_of(request), session.api_key)
-    except NotAuthenticated:
+    principal = await run_in_threadpool(session_principal, database_of(request), session)
+    if principal is None:
         return redirect("/web/sign-in")
     return redirect(start_page(principal))
 
@@ -80,24 +91,29 @@ async def sign_in_form(request: Request) -> Response:
 
 @router.post("/web/sign-in")
 async def sign_in(request: Request, form: Form) -> Response:
-    """Check the key; on success a new session (new CSRF token) holds it."""
+    """Check the key; on success a new server-side session (and a new CSRF token) starts."""
     settings = web_settings(request)
     key = str(form.get("api_key") or "").strip()
-    principal = await run_in_threadpool(_try_sign_in, database_of(request), key)
-    if principal is None:
+    limiter, source = limiter_of(request), client_source(request)
+    limiter.check(source)
+    signed = await run_in_threadpool(_sign_in, database_of(request), key, limiter, source, settings)
+    if signed is None:
         session = read_session(request, settings) or new_session()
         context = {"title": "Sign in", "error": "This API key is not valid, or it has been revoked."}
         return page(request, "sign_in.html", context, session=session, settings=settings, status_code=401)
+    principal, session = signed
     response = redirect(start_page(principal))
-    write_session(response, new_session(api_key=key), settings)
+    write_session(response, session, settings)
     return response
 
 
 @router.post("/web/sign-out")
 async def sign_out(request: Request, _form: Form) -> Response:
-    """Forget the key: the cookie is expired and the browser returns to sign-in."""
+    """End the server-side session: a copy of the cookie no longer works either."""
+    settings = web_settings(request)
+    await run_in_threadpool(end_session, database_of(request), read_session(request, settings))
     response = redirect("/web/sign-in")
-    clear_session(response, web_settings(request))
+    clear_session(response, settings)
     return response
 
 

@@ -120,3 +120,32 @@ def test_revoked_key_ends_the_session(client: TestClient, keys: dict[str, str], 
 def test_coordinator_search_needs_the_csrf_token(client: TestClient, keys: dict[str, str]) -> None:
     sign_in(client, keys["coordinator"])
     assert client.post("/web/worklist/search", data={"patient_id": "X"}).status_code == 403
+
+
+def test_the_cookie_holds_no_api_key(client: TestClient, keys: dict[str, str]) -> None:
+    sign_in(client, keys["clinician"])
+    value = client.cookies[COOKIE_NAME]
+    secret = keys["clinician"].split("_", 2)[2]
+    assert secret not in value
+    import base64  # noqa: PLC0415
+
+    payload = value.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert secret.encode() not in decoded and b"osr_" not in decoded
+
+
+def test_a_cookie_copied_before_sign_out_no_longer_works(client: TestClient, keys: dict[str, str]) -> None:
+    token = sign_in(client, keys["clinician"])
+    copied = client.cookies[COOKIE_NAME]
+    assert client.post("/web/sign-out", data={CSRF_FIELD: token}).status_code == 303
+    client.cookies.set(COOKIE_NAME, copied, path="/web")
+    assert client.get("/web/assess").headers["location"] == "/web/sign-in"
+
+
+def test_sign_in_failures_are_rate_limited(client: TestClient) -> None:
+    token = csrf_of(client.get("/web/sign-in").text)
+    statuses = [
+        client.post("/web/sign-in", data={"api_key": "osr_deadbeef_nope", CSRF_FIELD: token}).status_code
+        for _ in range(31)
+    ]
+    assert statuses == [401] * 30 + [429]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 from fastapi.testclient import TestClient
 
+from api.cds.jwks import JwksSource
 from api.cds.replay import ReplayCache
 from api.cds.settings import CdsClient
+from api.errors import TooManyRequests
+from risk.errors import NotAuthenticated
 from tests.api.cds.conftest import FakeRemote
-from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_JKU, Signer, ec_signer
+from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_ISS, RSA_JKU, Signer, ec_signer
 
 DISCOVERY = "/cds-services"
 
@@ -124,9 +129,30 @@ def test_unknown_kid_is_rejected(client: TestClient, ec: Signer) -> None:
     _rejected(client, ec.token(DISCOVERY, header={"kid": "nope"}), "no key with kid")
 
 
-def test_unknown_kid_refetches_a_jku_set_once(client: TestClient, rsa: Signer, remote: FakeRemote) -> None:
-    _rejected(client, rsa.token(DISCOVERY, header={"kid": "rotated"}), "no key with kid")
-    assert remote.urls() == [RSA_JKU, RSA_JKU]
+def test_unknown_kids_do_not_download_the_jwk_set_per_request(
+    client: TestClient, rsa: Signer, remote: FakeRemote
+) -> None:
+    for n in range(5):
+        _rejected(client, rsa.token(DISCOVERY, header={"kid": f"made-up-{n}"}), "no key with kid")
+    assert remote.urls() == [RSA_JKU]  # the first read; no re-read within the throttle
+
+
+def test_an_unknown_kid_rereads_the_set_once_the_throttle_has_passed(rsa: Signer, remote: FakeRemote) -> None:
+    now = [1000.0]
+    source = JwksSource(
+        timeout_seconds=1,
+        cache_seconds=3600,
+        refetch_seconds=60,
+        transport=httpx.MockTransport(remote.handle),
+        clock=lambda: now[0],
+    )
+    client = CdsClient(iss=RSA_ISS, jku=RSA_JKU)
+    asyncio.run(source.key(client, "rsa-1"))
+    for seconds_later, reads in ((59.0, 1), (60.0, 2), (61.0, 2)):
+        now[0] = 1000.0 + seconds_later
+        with pytest.raises(NotAuthenticated, match="no key with kid"):
+            asyncio.run(source.key(client, "rotated"))
+        assert len(remote.seen) == reads, seconds_later
 
 
 def test_unreachable_jku_is_rejected(client: TestClient, rsa: Signer, remote: FakeRemote) -> None:
@@ -157,7 +183,10 @@ def test_replay_cache_forgets_expired_entries() -> None:
     now[0] = 1020.0
     assert cache.seen_before("iss", "b", exp=1030) is False  # full: purges "a"
     assert len(cache) == 1
-    assert cache.seen_before("iss", "a", exp=1030) is False
+    with pytest.raises(TooManyRequests):  # full of unexpired entries: refused, nothing forgotten
+        cache.seen_before("iss", "a", exp=1030)
+    now[0] = 1031.0
+    assert cache.seen_before("iss", "a", exp=1040) is False
 
 
 def test_a_client_needs_exactly_one_key_source() -> None:
@@ -165,3 +194,66 @@ def test_a_client_needs_exactly_one_key_source() -> None:
         CdsClient(iss="x")
     with pytest.raises(ValueError, match="exactly one"):
         CdsClient(iss="x", jwks={"keys": []}, jku="https://x/jwks")
+
+
+def test_aud_as_an_array_holding_the_endpoint_is_accepted(client: TestClient, ec: Signer) -> None:
+    assert _get(client, ec.token(DISCOVERY, aud=[BASE_URL + DISCOVERY])).status_code == 200
+    assert (
+        _get(client, ec.token(DISCOVERY, aud=["https://other.example", BASE_URL + DISCOVERY])).status_code
+        == 200
+    )
+    _rejected(client, ec.token(DISCOVERY, aud=[BASE_URL + "/cds-services/x"]), "JWT rejected")
+
+
+@pytest.mark.parametrize(("lifetime", "accepted"), [(330, True), (331, False), (10 * 365 * 86400, False)])
+def test_token_lifetime_is_at_most_five_minutes_plus_leeway(
+    client: TestClient, ec: Signer, lifetime: int, accepted: bool
+) -> None:
+    now = int(time.time())
+    token = ec.token(DISCOVERY, iat=now, exp=now + lifetime)
+    if accepted:
+        assert _get(client, token).status_code == 200
+    else:
+        _rejected(client, token, "lifetime")
+
+
+def test_a_full_replay_cache_refuses_rather_than_forgets() -> None:
+    cache = ReplayCache(clock=lambda: 1000.0, max_entries=2)
+    assert cache.seen_before("iss", "a", exp=2000) is False
+    assert cache.seen_before("iss", "b", exp=2000) is False
+    with pytest.raises(TooManyRequests):
+        cache.seen_before("iss", "c", exp=2000)
+    assert cache.seen_before("iss", "a", exp=2000) is True
+
+
+def test_cds_errors_repeat_no_access_token(client: TestClient, ec: Signer) -> None:
+    path = "/cds-services/osteoref-refracture-risk"
+    body = {"hook": "patient-view", "hookInstance": "x", "fhirAuthorization": {"access_token": "SECRET-tok"}}
+    response = client.post(path, json=body, headers=ec.bearer(path))
+    assert response.status_code == 422
+    assert "SECRET-tok" not in response.text
+    assert all(d["value"] is None for d in response.json()["error"]["details"])
+
+
+def test_a_hook_body_is_not_read_before_the_jwt_is_checked(client: TestClient) -> None:
+    path = "/cds-services/osteoref-refracture-risk"
+    assert client.post(path, content=b"{not json").status_code == 401
+
+
+def test_cors_answers_allow_listed_origins_on_cds_paths_only(app: Any, ec: Signer) -> None:
+    from api.cds.runtime import cds_runtime  # noqa: PLC0415
+
+    settings = app.state.cds_runtime.settings.model_copy(
+        update={"cds_cors_origins": ["https://ehr.example.org"]}
+    )
+    object.__setattr__(app.state.cds_runtime, "settings", settings)
+    with TestClient(app, base_url=BASE_URL) as browser:
+        assert cds_runtime(browser).settings.cds_cors_origins  # type: ignore[arg-type]
+        preflight = {"Origin": "https://ehr.example.org", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization,content-type"}  # fmt: skip
+        allowed = browser.options("/cds-services/osteoref-refracture-risk", headers=preflight)
+        assert allowed.headers["access-control-allow-origin"] == "https://ehr.example.org"
+        other = browser.options(DISCOVERY, headers=preflight | {"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+        rest = browser.get("/health", headers={"Origin": "https://ehr.example.org"})
+        assert "access-control-allow-origin" not in rest.headers

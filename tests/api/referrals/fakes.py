@@ -93,6 +93,7 @@ def build_app(database: Database, scorer: FakeScorer | None = None) -> FastAPI:
     for router in wiring.ROUTERS:
         app.include_router(router)
     settings = Settings(public_base_url=BASE_URL)
+    app.state.settings = settings
     wiring.install(
         app, settings, database, scorer=scorer or FakeScorer(), letters=FakeLetters(), pdf=FakePdf()
     )

@@ -1,8 +1,9 @@
-"""Validate a strict request body from the raw JSON (FastAPI validates Python objects).
+"""Read and validate a JSON request body: the capped read, the JSON policy, then the strict model.
 
 The contract's models are strict (a bool is never a number); in Python mode strict pydantic
-also rejects ISO date strings, so the body is validated with ``model_validate_json`` —
-where dates are read from JSON strings and every other type stays strict.
+also rejects ISO date strings, so the body is validated with ``model_validate_json`` — where
+dates are read from JSON strings and every other type stays strict — after
+``api.json_policy.decode_json`` has applied the one decoding policy to the same bytes.
 """
 
 from __future__ import annotations
@@ -10,20 +11,27 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from fastapi import Request
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+
+from api.deps import read_body
+from api.errors import invalid_input, without_values
+from api.json_policy import decode_json
+from risk.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
 
-async def parse_json_body(request: Request, model: type[M]) -> M:
-    """``model`` validated from the request's raw JSON; RequestValidationError (422) if invalid."""
-    raw = await request.body()
+async def parse_json_body(request: Request, model: type[M], *, echo_values: bool = True) -> M:
+    """``model`` from the request's JSON; 400/422 naming each place (no values if not ``echo_values``)."""
+    raw = await read_body(request)
     try:
+        decode_json(raw)
         return model.model_validate_json(raw)
     except ValidationError as error:
-        located = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
-        raise RequestValidationError(located, body=raw) from None
+        refused = invalid_input(error)
+    except InvalidInput as error:  # the JSON policy's 400/422
+        refused = error
+    raise (refused if echo_values else without_values(refused)) from None
 
 
 def openapi_body(model: type[BaseModel]) -> dict[str, Any]:
