@@ -148,3 +148,23 @@ PATIENT_ASK: Final[dict[str, str]] = {
     "oncology_management": "Your cancer team will look after your bones.",
     "none": "We have asked your doctor to check your bone health.",
 }
+
+# Very-high criteria in a few words, for the sentence that explains a very-high tier beside a
+# low model risk (a test keeps the keys equal to the rule table's very-high criteria).
+VERY_HIGH_SHORT: Final[dict[str, str]] = {
+    "VH_RECENT_FRACTURE": "a fracture in the past 24 months",
+    "VH_MULTIPLE_VERTEBRAL": "two or more vertebral fractures",
+    "VH_VERY_LOW_BMD": "a T-score below −3.0",
+    "VH_GLUCOCORTICOID": "high-dose glucocorticoid",
+    "VH_FRACTURE_ON_THERAPY": "a fracture despite treatment",
+    "VH_FALLS": "two or more falls in a year",
+}
+
+TIER_VS_MODEL: Final[str] = (
+    "Why the tier is very high while the model risk is {risk}: the tier comes from guideline "
+    "criteria ({criteria}), which mark a high risk of any new fracture soon; the model "
+    "estimates only the chance of a new vertebral fracture within 12 months."
+)
+
+# procedure_type → how the letters name the procedure ("after kyphoplasty", never "vertebral vertebroplasty").
+PROCEDURE_NAME: Final[dict[str, str]] = {"kyphoplasty": "kyphoplasty", "vertebroplasty": "vertebroplasty"}
