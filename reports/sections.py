@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reports import fmt
-from reports.wording import BIOPSY, LEAKAGE, MECHANISM, TIER_VS_MODEL, VERY_HIGH_SHORT
+from reports.wording import (
+    BIOPSY,
+    LEAKAGE,
+    MECHANISM,
+    MECHANISM_ON_PATHWAY,
+    TIER_VS_MODEL,
+    VERY_HIGH_SHORT,
+)
 from risk.contract import LEVELS, Assessment, PatientRecord
 
 TL_JUNCTION = frozenset({"T11", "T12", "L1", "L2"})
@@ -37,10 +44,16 @@ def sandwich_levels(levels: Sequence[str]) -> list[str]:
     return [LEVELS[i] for i in range(1, len(LEVELS) - 1) if {i - 1, i + 1} <= treated - {i}]
 
 
-def index_event(record: PatientRecord) -> list[Row]:
+def mechanism_text(record: PatientRecord, pathway: str) -> str:
+    """The fracture mechanism as the pathway's letter words it."""
+    cause = record.fracture_cause
+    return MECHANISM_ON_PATHWAY.get(pathway, {}).get(cause, MECHANISM[cause])
+
+
+def index_event(record: PatientRecord, pathway: str = "osteoporosis") -> list[Row]:
     """Element 2: the fracture and the procedure."""
     return [
-        Row("Fracture", fmt.day(record.index_fracture_date), MECHANISM[record.fracture_cause]),
+        Row("Fracture", fmt.day(record.index_fracture_date), mechanism_text(record, pathway)),
         Row(
             "Procedure",
             f"{record.procedure_type.capitalize()}, {fmt.day(record.procedure_date)}",

@@ -83,6 +83,23 @@ MECHANISM: Final[dict[str, str]] = {
     "malignancy": "malignancy (pathological fracture)",
     "unknown": "mechanism not recorded — please confirm it was low-trauma",
 }
+# Where a pathway reads a mechanism differently: on the oncology pathway the fracture is
+# treated as pathological, so asking to confirm a low-trauma mechanism would mislead.
+MECHANISM_ON_PATHWAY: Final[dict[str, dict[str, str]]] = {
+    "oncology": {"unknown": "mechanism not recorded (treated as pathological)"},
+}
+
+# Labs that matter on the oncology pathway (myeloma and bone metastases: hypercalcaemia,
+# kidney function, bone turnover), and what to say when their flag fired.
+ONCOLOGY_LABS: Final[tuple[str, ...]] = ("serum_calcium_mg_dl", "egfr", "alkaline_phosphatase_u_l")
+ONCOLOGY_LAB_ALERT: Final[dict[str, str]] = {
+    "HYPERCALCAEMIA": (
+        "Adjusted calcium {value} mg/dL is raised: hypercalcaemia in myeloma or bone "
+        "metastases needs prompt treatment."
+    ),
+    "EGFR_BELOW_30": "eGFR {value}: severely reduced kidney function; please review with the treating team.",
+}
+ONCOLOGY_LAB_FIELD: Final[dict[str, str]] = {"HYPERCALCAEMIA": "serum_calcium_mg_dl", "EGFR_BELOW_30": "egfr"}
 
 LEAKAGE: Final[dict[str, str]] = {
     "none": "none",
