@@ -19,7 +19,7 @@ from api.logging import RequestLogMiddleware, configure_logging
 from api.model_card.routes import router as model_card_router
 from api.referrals.lifespan import referral_lifespan
 from api.referrals.ports import PdfRenderer
-from api.routes import assessments, audit, health, referrals, worklist
+from api.routes import assessments, audit, docs, health, referrals, worklist
 from api.settings import Settings, get_settings
 from api.web import routes as web_routes
 from risk.assess import Assessor
@@ -37,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_routes.router,
     cds_router,
     model_card_router,
+    docs.router,  # /docs and /redoc from local assets (FastAPI's own load a CDN), and GET /
 )
 
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None, *, pdf_renderer: PdfRenderer | 
         summary="Post-kyphoplasty re-fracture risk and PCP referral decisions",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.pdf_renderer = pdf_renderer
