@@ -37,7 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_routes.router,
     cds_router,
     model_card_router,
-    docs.router,  # /docs and /redoc from local assets (FastAPI's own load a CDN), and GET /
+    docs.router,  # /docs from local assets (FastAPI's own loads a CDN), and GET /
 )
 
 
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None, *, pdf_renderer: PdfRenderer | 
         version="0.1.0",
         lifespan=lifespan,
         docs_url=None,  # served by api.routes.docs, offline
-        redoc_url=None,
+        redoc_url=None,  # ReDoc's bundle fetches a logo from a CDN: not offered
     )
     app.state.settings = settings
     app.state.pdf_renderer = pdf_renderer

@@ -1,8 +1,9 @@
-"""API docs that work offline (Swagger UI and ReDoc served from an installed package) and the start URL.
+"""API docs that work offline (Swagger UI served from an installed package) and the start URL.
 
 FastAPI's own /docs loads Swagger UI from a CDN, so on a machine without internet it is a
 blank page. The assets here come from the ``fastapi-offline`` wheel (pinned in uv.lock); only
-a fixed list of file names is served, and the pages reference nothing outside this server.
+a fixed list of file names is served, and the page references nothing outside this server.
+FastAPI's ReDoc page is not offered: its bundle fetches a logo from the vendor's CDN.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from risk.errors import NotFound
@@ -21,7 +22,6 @@ ASSETS = Path(str(files("fastapi_offline") / "static"))
 ASSET_TYPES: dict[str, str] = {
     "swagger-ui-bundle.js": "text/javascript",
     "swagger-ui.css": "text/css",
-    "redoc.standalone.js": "text/javascript",
     "favicon.png": "image/png",
 }
 OPENAPI_URL = "/openapi.json"
@@ -30,7 +30,7 @@ START_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>osteoref</title></head>
 <body><h1>osteoref</h1>
 <p>The web pages for clinicians and coordinators are at <a href="/web">/web</a>.</p>
-<p>The API is described at <a href="/docs">/docs</a> (Swagger UI) and <a href="/redoc">/redoc</a>;
+<p>The API is described at <a href="/docs">/docs</a> (Swagger UI, works offline);
 the OpenAPI document is <a href="/openapi.json">/openapi.json</a>.
 Liveness: <a href="/health">/health</a>.</p>
 </body></html>
@@ -62,18 +62,6 @@ async def swagger_ui() -> HTMLResponse:
 async def swagger_ui_redirect() -> HTMLResponse:
     """Swagger UI's OAuth2 helper page (part of its standard set-up)."""
     return get_swagger_ui_oauth2_redirect_html()
-
-
-@router.get("/redoc")
-async def redoc() -> HTMLResponse:
-    """ReDoc, from this server, without Google Fonts."""
-    return get_redoc_html(
-        openapi_url=OPENAPI_URL,
-        title="osteoref API",
-        redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
-        redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
-        with_google_fonts=False,
-    )
 
 
 @router.get(ASSETS_PATH + "/{name}")
