@@ -138,19 +138,20 @@ def test_rejected_form_keeps_what_was_typed(clinician: TestClient) -> None:
     assert 'value="300"' in html and 'value="171"' in html
 
 
-def test_referral_needs_a_pcp_name(clinician: TestClient) -> None:
-    result = assess_sample(clinician, "01-osteoporosis-very-high-recent")
+def _post_referral(client: TestClient, **fields: str) -> tuple[int, str]:
+    """Post the referral form of sample 01's result with ``fields``; (status, page)."""
+    result = assess_sample(client, "01-osteoporosis-very-high-recent")
     record = re.search(r'name="record" value="([^"]*)"', result)
     assert record
-    data = {
-        CSRF_FIELD: csrf_of(result),
-        "record": html_lib.unescape(record.group(1)),
-        "pcp_name": "",
-        "referrer_name": "Dr R",
-    }
-    response = clinician.post("/web/referrals", data=data)
-    assert response.status_code == 422
-    assert _error_of(response.text, "pcp_name") == "Required."
+    data = {CSRF_FIELD: csrf_of(result), "record": html_lib.unescape(record.group(1)), **fields}
+    response = client.post("/web/referrals", data=data)
+    return response.status_code, response.text
+
+
+def test_referral_needs_a_pcp_name(clinician: TestClient) -> None:
+    status, text = _post_referral(clinician, pcp_name="", referrer_name="Dr R")
+    assert status == 422
+    assert _error_of(text, "pcp_name") == "Required."
 
 
 def test_referral_page_previews_and_serves_letters(clinician: TestClient) -> None:
@@ -288,19 +289,9 @@ def test_dates_are_text_inputs_in_iso_form(clinician: TestClient) -> None:
 
 
 def test_pcp_email_is_validated(clinician: TestClient) -> None:
-    result = assess_sample(clinician, "01-osteoporosis-very-high-recent")
-    record = re.search(r'name="record" value="([^"]*)"', result)
-    assert record
-    data = {
-        CSRF_FIELD: csrf_of(result),
-        "record": html_lib.unescape(record.group(1)),
-        "pcp_name": "Dr P",
-        "pcp_email": "not-an-email",
-        "referrer_name": "Dr R",
-    }
-    response = clinician.post("/web/referrals", data=data)
-    assert response.status_code == 422
-    assert "not a valid email address" in _error_of(response.text, "pcp_email")
+    status, text = _post_referral(clinician, pcp_name="Dr P", pcp_email="not-an-email", referrer_name="Dr R")
+    assert status == 422
+    assert "not a valid email address" in _error_of(text, "pcp_email")
 
 
 def test_contributions_read_as_a_clinician_writes_them(clinician: TestClient) -> None:
