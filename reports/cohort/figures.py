@@ -99,9 +99,7 @@ def criteria_bars(criteria: pd.Series, n: int) -> str:
     ax.set_yticks(range(len(names)), names, fontsize=8)
     ax.invert_yaxis()
     ax.set(xlim=(0, 110), xlabel="patients meeting the criterion (% of scored)")
-    ax.set_title(
-        f"Guideline criteria behind the risk tiers, n = {n} (a patient may meet several)", fontsize=9
-    )
+    ax.set_title(f"Criteria behind the risk tiers, n = {n}", fontsize=9)  # several per patient
     return data_uri(fig)
 
 
