@@ -1,11 +1,13 @@
 """The `osteoref` command line: score, synth, train, validate, serve.
 
-User errors (bad files, bad options, unusable artefacts) print one red line and exit
-non-zero without a traceback; `score` exits with the number of rejected rows (≤ 255).
+User errors (bad files, bad options, unusable artefacts) print one red line and exit 2
+without a traceback; a run with rejected rows exits 3 (``api.cli_exit``).
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_analyst, cli_keys, cli_letters, cli_model
+from api import cli_analyst, cli_exit, cli_keys, cli_letters, cli_model
 from api.cli_fhir import fhir_assess
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -24,15 +26,17 @@ from risk.errors import OsteorefError
 from risk.scale import ScaleSummary, errors_path_for, score_file_chunked
 
 app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_help=True)
-console = Console()
-error_console = Console(stderr=True)
+# soft_wrap: never hard-wrap at 80 columns when the output is a file or a pipe (paths stay whole).
+console = Console(soft_wrap=True)
+error_console = Console(stderr=True, soft_wrap=True)
 app.add_typer(cli_keys.app, name="keys")
 app.command("fhir-assess")(fhir_assess)
 app.command()(cli_analyst.report)
 app.command()(cli_analyst.recalibrate)
 app.command()(cli_letters.letters)
-MAX_EXIT = 255
-USER_ERROR = 1
+USER_ERROR = cli_exit.USAGE
+PUBLIC_BASE_URL_ENV = "OSTEOREF_PUBLIC_BASE_URL"
+ROW_NOTE = " (row = data row: 1 is the first row under the header)"
 
 
 @contextmanager
@@ -64,11 +68,19 @@ OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Scored file (.c
 def score(
     input_path: InputOpt,
     output: OutputOpt,
-    errors: Annotated[Path | None, typer.Option(help="Rejected rows [<output>.errors.*].")] = None,
-    model: Annotated[Path | None, typer.Option(help="Model artefact [settings].")] = None,
+    errors: Annotated[
+        Path | None,
+        typer.Option(
+            help="Rejected rows (default: <output>.errors.csv); 'row' counts data rows, 1 = the first "
+            "row under the header (CSV file line = row + 1)."
+        ),
+    ] = None,
+    model: Annotated[Path | None, typer.Option(help="Model artefact (default: OSTEOREF_MODEL_PATH).")] = None,
     chunk_rows: Annotated[int, typer.Option(min=1, help="Rows per chunk.")] = 100_000,
     engine: Annotated[str, typer.Option(help="'pandas' (chunked, in-process) or 'dask'.")] = "pandas",
-    scheduler: Annotated[str | None, typer.Option(help="Dask scheduler [local 2 workers].")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address (default: a local cluster of 2 workers).")
+    ] = None,
     carry_inputs: Annotated[
         bool,
         typer.Option(
@@ -77,10 +89,10 @@ def score(
         ),
     ] = True,
 ) -> None:
-    """Validate and score a cohort; invalid rows go to the errors file.
+    """Validate and score a cohort; invalid rows go to the errors file (exit 3 if any, 2 on bad input).
 
-    With ``--engine dask``, ``--input`` may be a glob ('cohort/*.parquet') and ``--output``
-    is a directory of Parquet parts; the same vectorised scoring runs on each partition.
+    With --engine dask, --input may be a glob ('cohort/*.parquet') and --output is a
+    directory of Parquet parts; the same vectorised scoring runs on each partition.
     """
     if engine == "dask":
         cli_analyst.score_with_dask(str(input_path), output, model, scheduler, carry_inputs)
@@ -90,7 +102,7 @@ def score(
         raise typer.Exit(USER_ERROR)
     settings = get_settings()
     errors = errors or errors_path_for(output)
-    with user_errors(MAX_EXIT):
+    with user_errors():
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
         with _progress(console.is_terminal) as on_chunk:
             summary = score_file_chunked(
@@ -103,13 +115,14 @@ def score(
                 on_chunk=on_chunk,
             )
     _print_summary(summary, output, errors)
-    raise typer.Exit(min(summary.failed, MAX_EXIT))
+    raise typer.Exit(cli_exit.for_failed_rows(summary.failed))
 
 
 def _print_summary(summary: ScaleSummary, output: Path, errors: Path) -> None:
     colour = "green" if summary.failed == 0 else "yellow"
     console.print(
-        f"[{colour}]scored {summary.scored} rows → {output}; {summary.failed} rejected → {errors}[/{colour}]",
+        f"[{colour}]scored {summary.scored} rows → {output}; {summary.failed} rejected → {errors}"
+        f"{ROW_NOTE if summary.failed else ''}[/{colour}]",
         highlight=False,
         soft_wrap=True,
     )
@@ -117,25 +130,34 @@ def _print_summary(summary: ScaleSummary, output: Path, errors: Path) -> None:
 
 @app.command()
 def synth(
-    output: OutputOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Cohort file to write (.csv or .parquet).")],
     n: Annotated[int, typer.Option("--n", min=1, help="Number of patients.")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    demo_pcp: Annotated[
+        bool,
+        typer.Option(
+            "--demo-pcp",
+            help="Also write made-up contract §4 columns (pcp_name, pcp_address, …) so "
+            "`osteoref letters` can run on the file.",
+        ),
+    ] = False,
 ) -> None:
-    """Write a synthetic cohort with outcome columns."""
+    """Write a synthetic cohort with outcome columns (add --demo-pcp for letter runs)."""
     with user_errors():
-        cli_model.synth(n, seed, output, console)
+        cli_model.synth(n, seed, output, console, demo_pcp=demo_pcp)
 
 
 @app.command()
 def train(
     cohort: Annotated[Path, typer.Option(help="Training cohort with §3 outcome columns.")],
-    output: Annotated[Path, typer.Option(help="Model artefact to write.")] = Path("models/refracture.json"),
+    output: Annotated[Path, typer.Option(help="Model artefact to write (.json); not over an existing file.")],
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     version: Annotated[str, typer.Option(help="Model version to record.")] = "1.0.0",
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing artefact at --output.")] = False,
 ) -> None:
-    """Train the re-fracture model and write its artefact."""
+    """Train the re-fracture model and write its artefact (an existing file needs --force)."""
     with user_errors():
-        cli_model.train(cohort, output, seed, version, console)
+        cli_model.train(cohort, output, seed, version, console, force=force)
 
 
 @app.command()
@@ -149,12 +171,21 @@ def validate(
         cli_model.validate(cohort, model, plot, console)
 
 
+def bound_base_url(host: str, port: int) -> str:
+    """The URL links should use for a server bound to ``host:port`` (all interfaces → this host's name)."""
+    name = socket.getfqdn() if host in ("0.0.0.0", "::", "") else host  # noqa: S104 (a comparison)
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
-    """Run the HTTP API with uvicorn."""
+    """Run the API and the web pages with uvicorn (links use this host and port unless
+    OSTEOREF_PUBLIC_BASE_URL is set)."""
+    # Settings are read once, when uvicorn imports api.main below: set the default first.
+    os.environ.setdefault(PUBLIC_BASE_URL_ENV, bound_base_url(host, port))
     uvicorn.run("api.main:app", host=host, port=port)
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api import cli_exit
 from api.analytics import funnel_from_database
 from api.settings import get_settings
 from reports.cohort import report_from_file
@@ -22,9 +23,9 @@ from risk.scale.dask_engine import score_dask
 from risk.scale.recalibrate import HOLDOUT_FRACTION, Method, RecalibrationResult
 from risk.scale.recalibrate import recalibrate as recalibrate_model
 
-console = Console()
-error_console = Console(stderr=True)
-USER_ERROR = 1
+console = Console(soft_wrap=True)  # never hard-wrap at 80 columns into a pipe or a file
+error_console = Console(stderr=True, soft_wrap=True)
+USER_ERROR = cli_exit.USAGE
 
 
 def _fail(exc: OsteorefError) -> typer.Exit:
@@ -91,7 +92,7 @@ def score_with_dask(
         f"{output_dir}/errors/; {summary.rows_per_second:,.0f} rows/s",
         highlight=False,
     )
-    raise typer.Exit(min(summary.failed, 255))
+    raise typer.Exit(cli_exit.for_failed_rows(summary.failed))
 
 
 def recalibrate(
@@ -99,7 +100,9 @@ def recalibrate(
     output: Annotated[Path, typer.Option("--output", "-o", help="Recalibrated model artefact (.json).")],
     *,
     site: Annotated[str, typer.Option(help="Site label, recorded in the model version.")],
-    model: Annotated[Path | None, typer.Option(help="Model artefact to recalibrate [settings].")] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="Model artefact to recalibrate (default: OSTEOREF_MODEL_PATH).")
+    ] = None,
     method: Annotated[str, typer.Option(help="'logistic' (intercept + slope) or 'intercept'.")] = "logistic",
     holdout_fraction: Annotated[
         float, typer.Option(min=0.05, max=0.95, help="Share of patients held out to check the fit.")

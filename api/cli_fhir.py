@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from api import cli_exit
 from api.fhir.service import assess_bundle
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -56,5 +57,5 @@ def fhir_assess(
         )
     except OsteorefError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(cli_exit.USAGE) from None
     typer.echo(json.dumps(result.bundle if fhir else result.summary(), indent=2, ensure_ascii=False))

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from api import cli_exit
 from api.auth import cache
 from api.auth.permissions import ROLES
 from api.auth.principal import create_key, revoke_key
@@ -27,7 +28,7 @@ def _database() -> Iterator[Database]:
         yield database
     except OsteorefError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(cli_exit.USAGE) from None
     finally:
         database.dispose()
 
@@ -63,7 +64,7 @@ def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys l
         found = revoke_key(database, key_id, actor=None)
     if not found:
         typer.echo(f"error: no key with id {key_id}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(cli_exit.USAGE)
     typer.echo(
         f"revoked key {key_id}; web sessions signed in with it have ended. Servers that verified it "
         f"in the last {int(cache.TTL_SECONDS)} s may accept it that much longer (their verified-key cache)."

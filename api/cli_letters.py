@@ -17,12 +17,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
+from api import cli_exit
 from api.cli_letters_store import Problem, store_referrals
 from api.referrals.adapters import letterhead_from
 from api.settings import get_settings
 from reports import Recipient, Referrer
-from reports.batch import ScoredRow, run_letters
-from reports.batch_rows import cell_text
+from reports.batch import MANIFEST_NAME, ScoredRow, run_letters
+from reports.batch_rows import ManifestRow, cell_text
 from risk.assess import Assessor
 from risk.cohort import ERROR_COLUMNS, TableWriter, ValidatedChunk, read_cohort_chunks, validate_frame
 from risk.cohort.frame import empty_errors
@@ -31,11 +32,11 @@ from risk.cohort.records import record_from_row
 from risk.contract import PatientRecord
 from risk.errors import OsteorefError
 
-console = Console()
-error_console = Console(stderr=True)
-USER_ERROR = 1
-MAX_EXIT = 255
+console = Console(soft_wrap=True)  # never hard-wrap at 80 columns into a pipe or a file
+error_console = Console(stderr=True, soft_wrap=True)
+USER_ERROR = cli_exit.USAGE
 ERRORS_NAME = "errors.csv"
+FIRST_ERRORS = 5  # shown on the terminal; the rest are in errors.csv and manifest.csv
 M = TypeVar("M", Recipient, Referrer)
 
 
@@ -67,7 +68,7 @@ def letters(
     html: Annotated[bool, typer.Option("--html", help="Also write each document as HTML.")] = False,
     jobs: Annotated[int | None, typer.Option(min=1, help="Render processes (default: CPU count).")] = None,
     store: Annotated[bool, typer.Option("--store", help="Record PCP referrals in the database.")] = False,
-    model: Annotated[Path | None, typer.Option(help="Model artefact (default: settings.model_path).")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model artefact (default: OSTEOREF_MODEL_PATH).")] = None,
     chunk_rows: Annotated[int, typer.Option(min=1, help="Rows read per chunk.")] = 100_000,
 ) -> None:
     """Write every row's letters (resumable: unchanged rows are skipped); exit = failed rows."""
@@ -98,7 +99,8 @@ def letters(
                 errors.write(pd.DataFrame(problems, columns=list(ERROR_COLUMNS)))
                 totals.stored(lines, problems)
     _print_summary(totals, output, store)
-    raise typer.Exit(min(totals.failed, MAX_EXIT))
+    _print_first_errors(output / ERRORS_NAME, manifest)
+    raise typer.Exit(cli_exit.for_failed_rows(totals.failed))
 
 
 @contextmanager
@@ -215,4 +217,23 @@ def _print_summary(totals: RunTotals, output: Path, store: bool) -> None:
         f"{output / ERRORS_NAME}{stored}; {totals.failed} failed[/{colour}]",
         highlight=False,
         soft_wrap=True,
+    )
+
+
+def _print_first_errors(errors_file: Path, manifest: list[ManifestRow]) -> None:
+    """The first few reasons on the terminal, so a failed run says why without opening a file."""
+    lines = [f"data row {row.row_id}: {'; '.join(row.errors)}" for row in manifest if row.status == "error"]
+    rejected = pd.read_csv(errors_file, dtype=str, keep_default_na=False, nrows=FIRST_ERRORS)
+    lines += [f"data row {r.row}: {r.field} {r.rule} (value {r.value!r})" for r in rejected.itertuples()]
+    if not lines:
+        return
+    total = len(lines)
+    error_console.print(f"[yellow]first {min(total, FIRST_ERRORS)} problem(s):[/yellow]", highlight=False)
+    for line in lines[:FIRST_ERRORS]:
+        error_console.print(f"  {line}", highlight=False, markup=False)
+    error_console.print(
+        f"  (data row 1 is the first row under the header; all problems: {errors_file} and "
+        f"{errors_file.parent / MANIFEST_NAME})",
+        highlight=False,
+        markup=False,
     )

@@ -30,7 +30,7 @@ from api.model_card.routes import router as model_card_router
 from api.query_guard import QueryGuardMiddleware
 from api.referrals.lifespan import referral_lifespan
 from api.referrals.ports import PdfRenderer
-from api.routes import assessments, audit, health, referrals, worklist
+from api.routes import assessments, audit, docs, health, referrals, worklist
 from api.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings, get_settings
 from api.web import routes as web_routes
@@ -51,6 +51,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_routes.router,
     cds_router,
     model_card_router,
+    docs.router,  # /docs from local assets (FastAPI's own loads a CDN), and GET /
 )
 
 
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, *, pdf_renderer: PdfRenderer | 
         summary="Post-kyphoplasty re-fracture risk and PCP referral decisions",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.routes.docs, offline
+        redoc_url=None,  # ReDoc's bundle fetches a logo from a CDN: not offered
     )
     app.state.settings = settings
     app.state.pdf_renderer = pdf_renderer

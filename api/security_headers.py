@@ -2,8 +2,9 @@
 
 A response that sets its own CSP keeps it (the web pages and the letters have stricter ones);
 any other HTML gets ``DEFAULT_CSP``, which allows nothing to load, run or frame it. The API
-documentation pages (``/docs``, ``/redoc``) load Swagger UI / ReDoc from their CDN, so they get
-a policy naming exactly those origins.
+documentation page (``/docs``) loads Swagger UI from this server (``api/routes/docs.py``) and
+starts it with FastAPI's inline script, so it gets a policy allowing only this origin and that
+inline start-up script; nothing from another host.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
 DOCS_CSP = (
-    "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-    "style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-    "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-    "https://cdn.jsdelivr.net; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect"})
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 
 

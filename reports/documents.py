@@ -17,10 +17,14 @@ from reports.wording import (
     ACTION_SENTENCE,
     ACTION_WEEKS,
     DRUG_NAME,
+    ONCOLOGY_LAB_ALERT,
+    ONCOLOGY_LAB_FIELD,
+    ONCOLOGY_LABS,
     PATHWAY_LABEL,
     PATIENT_ASK,
     PCP_TASK,
     PRIORITY_LABEL,
+    PROCEDURE_NAME,
     TIER_LABEL,
     TREATMENT_DETAIL,
 )
@@ -80,11 +84,13 @@ def _common(
         "recipient": recipient,
         "signatory": Signatory.of(letterhead, referrer),
         "patient_name": fmt.patient_name(record),
+        "patient_ref": fmt.patient_reference(record),
+        "procedure_name": PROCEDURE_NAME[record.procedure_type],
         "age_text": fmt.age_text(record),
         "date": fmt.day(assessment.assessment_date),
         "action": key_action(record, assessment),
         "alerts": plan.alerts(assessment),
-        "index_event": sections.index_event(record),
+        "index_event": sections.index_event(record, assessment.pathway),
         "pathway": PATHWAY_LABEL[assessment.pathway],
         "model": assessment.model,
     }
@@ -95,6 +101,7 @@ def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> 
     dxa = sections.dxa_request(record)
     return {
         "tier": TIER_LABEL.get(assessment.risk_tier or "", "not assigned"),
+        "tier_note": sections.tier_explanation(assessment),
         "risk": assessment.risk,
         "pct": fmt.percent,
         "procedure": sections.procedure_findings(record),
@@ -134,8 +141,19 @@ def _trauma_note(record: PatientRecord, assessment: Assessment, _: str) -> dict[
     }
 
 
-def _oncology_note(record: PatientRecord, _assessment: Assessment, _service: str) -> dict[str, Any]:
-    return {"biopsy": record.biopsy_result, "myeloma": record.myeloma}
+def _oncology_note(record: PatientRecord, assessment: Assessment, _service: str) -> dict[str, Any]:
+    codes = sections.flag_codes(assessment)
+    lab_alerts = [
+        text.format(value=f"{getattr(record, ONCOLOGY_LAB_FIELD[code]):g}")
+        for code, text in ONCOLOGY_LAB_ALERT.items()
+        if code in codes and getattr(record, ONCOLOGY_LAB_FIELD[code]) is not None
+    ]
+    return {
+        "biopsy": record.biopsy_result,
+        "myeloma": record.myeloma,
+        "labs": plan.lab_rows(record, assessment, ONCOLOGY_LABS),
+        "lab_alerts": lab_alerts,
+    }
 
 
 _SPECIFIC: dict[DocumentKind, Callable[[PatientRecord, Assessment, str], dict[str, Any]]] = {

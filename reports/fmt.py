@@ -22,10 +22,15 @@ def percent(p: float | None) -> str:
     return f"{p * 100:.1f}%" if p < 0.1 else f"{p * 100:.0f}%"
 
 
-def patient_name(record: PatientRecord) -> str:
-    """Given and family name when recorded, else a neutral reference by identifier."""
+def patient_name(record: PatientRecord) -> str | None:
+    """Given and family name when recorded, else None (the letters then name the ID once)."""
     parts = [p for p in (record.given_name, record.family_name) if p and p.strip()]
-    return " ".join(parts) if parts else f"Patient {record.patient_id}"
+    return " ".join(parts) if parts else None
+
+
+def patient_reference(record: PatientRecord) -> str:
+    """How a 'Re:' line names the patient: the name, else 'patient ID …' (never 'Patient ID-…')."""
+    return patient_name(record) or f"patient ID {record.patient_id}"
 
 
 def age_text(record: PatientRecord) -> str:

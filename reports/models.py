@@ -10,10 +10,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic.networks import validate_email
 
 Line = Annotated[str, Field(max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+# An address the letter prints and a practice may be written to: the syntax is checked
+# (email-validator, no DNS look-up), so "not-an-email" never reaches a letter.
+Email = Annotated[str, Field(max_length=200), AfterValidator(lambda text: validate_email(text)[1])]
 MAX_ADDRESS_LINES = 8  # what fits the letter's address block; the API body uses the same limits
 
 
@@ -41,7 +45,7 @@ class Recipient(_In):
     address: list[Line] = Field(default_factory=list, max_length=MAX_ADDRESS_LINES)
     phone: Line | None = None
     fax: Line | None = None
-    email: Line | None = None
+    email: Email | None = None
 
 
 class Referrer(_In):

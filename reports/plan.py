@@ -54,10 +54,14 @@ def _flag_messages(assessment: Assessment, codes: tuple[str, ...]) -> str:
     return " ".join(f.message for f in assessment.flags if f.code in codes)
 
 
-def lab_rows(record: PatientRecord, assessment: Assessment) -> list[Row]:
-    """Element 7: the recorded key labs, each with its flag message or 'to check'."""
+def lab_rows(
+    record: PatientRecord, assessment: Assessment, fields: tuple[str, ...] | None = None
+) -> list[Row]:
+    """Element 7: the recorded key labs (all, or ``fields``), each with its flag message or 'to check'."""
     rows = []
     for label, field, unit, codes in _LAB_ROWS:
+        if fields is not None and field not in fields:
+            continue
         value = getattr(record, field)
         if value is None:
             rows.append(Row(label, "not recorded", "please check"))

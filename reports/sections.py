@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reports import fmt
-from reports.wording import BIOPSY, LEAKAGE, MECHANISM
+from reports.wording import (
+    BIOPSY,
+    LEAKAGE,
+    MECHANISM,
+    MECHANISM_ON_PATHWAY,
+    TIER_VS_MODEL,
+    VERY_HIGH_SHORT,
+)
 from risk.contract import LEVELS, Assessment, PatientRecord
 
 TL_JUNCTION = frozenset({"T11", "T12", "L1", "L2"})
@@ -37,10 +44,16 @@ def sandwich_levels(levels: Sequence[str]) -> list[str]:
     return [LEVELS[i] for i in range(1, len(LEVELS) - 1) if {i - 1, i + 1} <= treated - {i}]
 
 
-def index_event(record: PatientRecord) -> list[Row]:
+def mechanism_text(record: PatientRecord, pathway: str) -> str:
+    """The fracture mechanism as the pathway's letter words it."""
+    cause = record.fracture_cause
+    return MECHANISM_ON_PATHWAY.get(pathway, {}).get(cause, MECHANISM[cause])
+
+
+def index_event(record: PatientRecord, pathway: str = "osteoporosis") -> list[Row]:
     """Element 2: the fracture and the procedure."""
     return [
-        Row("Fracture", fmt.day(record.index_fracture_date), MECHANISM[record.fracture_cause]),
+        Row("Fracture", fmt.day(record.index_fracture_date), mechanism_text(record, pathway)),
         Row(
             "Procedure",
             f"{record.procedure_type.capitalize()}, {fmt.day(record.procedure_date)}",
@@ -118,4 +131,20 @@ def dxa_request(record: PatientRecord) -> str | None:
         f"No bone density result is recorded. Please request a baseline DXA of the hip "
         f"(femoral neck and total hip) and of the {spine}; hip values are preferred after "
         "kyphoplasty. Vertebral fracture assessment or a lateral spine X-ray shows other fractures."
+    )
+
+
+def tier_explanation(assessment: Assessment) -> str | None:
+    """One sentence when a very-high tier sits beside a model risk under the HIGH_MODEL_RISK line.
+
+    Whether the model risk is "low" is the rule layer's call (the flag did not fire); this
+    only says why the two disagree.
+    """
+    risk = assessment.risk
+    if assessment.risk_tier != "very_high" or risk is None or "HIGH_MODEL_RISK" in flag_codes(assessment):
+        return None
+    criteria = [VERY_HIGH_SHORT[c.code] for c in assessment.criteria if c.code in VERY_HIGH_SHORT]
+    return TIER_VS_MODEL.format(
+        risk=f"{fmt.percent(risk.new_vertebral_fracture_12m)} at 12 months",
+        criteria=", ".join(criteria) or "very-high-risk features",
     )

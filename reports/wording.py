@@ -83,6 +83,23 @@ MECHANISM: Final[dict[str, str]] = {
     "malignancy": "malignancy (pathological fracture)",
     "unknown": "mechanism not recorded — please confirm it was low-trauma",
 }
+# Where a pathway reads a mechanism differently: on the oncology pathway the fracture is
+# treated as pathological, so asking to confirm a low-trauma mechanism would mislead.
+MECHANISM_ON_PATHWAY: Final[dict[str, dict[str, str]]] = {
+    "oncology": {"unknown": "mechanism not recorded (treated as pathological)"},
+}
+
+# Labs that matter on the oncology pathway (myeloma and bone metastases: hypercalcaemia,
+# kidney function, bone turnover), and what to say when their flag fired.
+ONCOLOGY_LABS: Final[tuple[str, ...]] = ("serum_calcium_mg_dl", "egfr", "alkaline_phosphatase_u_l")
+ONCOLOGY_LAB_ALERT: Final[dict[str, str]] = {
+    "HYPERCALCAEMIA": (
+        "Adjusted calcium {value} mg/dL is raised: hypercalcaemia in myeloma or bone "
+        "metastases needs prompt treatment."
+    ),
+    "EGFR_BELOW_30": "eGFR {value}: severely reduced kidney function; please review with the treating team.",
+}
+ONCOLOGY_LAB_FIELD: Final[dict[str, str]] = {"HYPERCALCAEMIA": "serum_calcium_mg_dl", "EGFR_BELOW_30": "egfr"}
 
 LEAKAGE: Final[dict[str, str]] = {
     "none": "none",
@@ -148,3 +165,23 @@ PATIENT_ASK: Final[dict[str, str]] = {
     "oncology_management": "Your cancer team will look after your bones.",
     "none": "We have asked your doctor to check your bone health.",
 }
+
+# Very-high criteria in a few words, for the sentence that explains a very-high tier beside a
+# low model risk (a test keeps the keys equal to the rule table's very-high criteria).
+VERY_HIGH_SHORT: Final[dict[str, str]] = {
+    "VH_RECENT_FRACTURE": "a fracture in the past 24 months",
+    "VH_MULTIPLE_VERTEBRAL": "two or more vertebral fractures",
+    "VH_VERY_LOW_BMD": "a T-score below −3.0",
+    "VH_GLUCOCORTICOID": "high-dose glucocorticoid",
+    "VH_FRACTURE_ON_THERAPY": "a fracture despite treatment",
+    "VH_FALLS": "two or more falls in a year",
+}
+
+TIER_VS_MODEL: Final[str] = (
+    "Why the tier is very high while the model risk is {risk}: the tier comes from guideline "
+    "criteria ({criteria}), which mark a high risk of any new fracture soon; the model "
+    "estimates only the chance of a new vertebral fracture within 12 months."
+)
+
+# procedure_type → how the letters name the procedure ("after kyphoplasty", never "vertebral vertebroplasty").
+PROCEDURE_NAME: Final[dict[str, str]] = {"kyphoplasty": "kyphoplasty", "vertebroplasty": "vertebroplasty"}

@@ -50,11 +50,17 @@ class FormField:
 
 @dataclass(frozen=True, slots=True)
 class FieldGroup:
-    """A fieldset of the form."""
+    """A fieldset of the form; optional groups fold away (a native <details>) until needed."""
 
     key: str
     legend: str
     fields: tuple[FormField, ...]
+    contents: str = ""  # what an optional group holds, shown while it is folded
+
+    @property
+    def optional(self) -> bool:
+        """Whether the group folds away: it holds no required field."""
+        return bool(self.contents)
 
 
 def _f(name: str, label: str, unit: str = "", hint: str = "") -> FormField:
@@ -62,34 +68,38 @@ def _f(name: str, label: str, unit: str = "", hint: str = "") -> FormField:
 
 
 GROUPS: tuple[FieldGroup, ...] = (
-    FieldGroup("patient", "Patient", (
+    # What every assessment needs, and what decides the pathway, first; then the optional
+    # details, folded, so the keyboard reaches Assess quickly (a browser test counts the Tabs).
+    FieldGroup("patient", "Patient, fracture and procedure", (
         _f("patient_id", "Patient ID", hint="Opaque identifier: letters, digits, . _ - (never a name)"),
-        _f("birth_date", "Date of birth", hint="Or give the age below"),
+        _f("birth_date", "Date of birth", hint="YYYY-MM-DD; or give the age instead"),
         _f("age_years", "Age", "years", "Only if there is no date of birth"),
         _f("sex", "Sex", hint="Sex used for clinical risk"),
-        _f("weight_kg", "Weight", "kg"),
-        _f("height_cm", "Height", "cm"),
-        _f("assessment_date", "Assessment date", hint="The ‘as of’ date of every time rule"),
-    )),
-    FieldGroup("fracture", "Fracture and procedure", (
-        _f("fracture_date", "Fracture date", hint="Blank: the procedure date"),
-        _f("fracture_cause", "Mechanism of the fracture"),
+        _f("procedure_date", "Procedure date", hint="YYYY-MM-DD"),
         _f("procedure_type", "Procedure"),
-        _f("procedure_date", "Procedure date"),
         _f("treated_levels", "Treated (cemented) levels"),
+        _f("fracture_date", "Fracture date", hint="YYYY-MM-DD; blank: the procedure date"),
+        _f("fracture_cause", "Mechanism of the fracture"),
+        _f("biopsy_result", "Biopsy result"),
+        _f("active_malignancy", "Active malignancy"),
+        _f("myeloma", "Myeloma or plasmacytoma"),
+        _f("assessment_date", "Assessment date", hint="YYYY-MM-DD: the ‘as of’ date of every time rule"),
+    )),
+    FieldGroup("findings", "Procedure findings", (
         _f("cement_leakage", "Cement leakage"),
         _f("intravertebral_cleft", "Intravertebral cleft"),
-        _f("biopsy_result", "Biopsy result"),
-    )),
-    FieldGroup("bone_density", "Bone density", (
+    ), "cement leakage, intravertebral cleft"),
+    FieldGroup("bone_density", "Body size and bone density", (
+        _f("weight_kg", "Weight", "kg"),
+        _f("height_cm", "Height", "cm"),
         _f("t_score_femoral_neck", "T-score, femoral neck", "SD"),
         _f("t_score_total_hip", "T-score, total hip", "SD"),
         _f("t_score_lumbar_spine", "T-score, lumbar spine (L1–L4)", "SD"),
         _f("lumbar_vertebrae_evaluable", "Evaluable lumbar vertebrae", "vertebrae",
            "Left in the spine region after excluding fractured and cemented ones"),
-        _f("dxa_date", "DXA date"),
+        _f("dxa_date", "DXA date", hint="YYYY-MM-DD"),
         _f("ct_hu", "CT attenuation of L1", "HU", "Trabecular, or the nearest untreated level"),
-    )),
+    ), "weight, height, DXA T-scores, CT attenuation"),
     FieldGroup("history", "History", (
         _f("prior_fragility_fractures", "Prior fragility fractures", "fractures",
            "Low-trauma fractures since age 50, index fracture excluded"),
@@ -102,23 +112,21 @@ GROUPS: tuple[FieldGroup, ...] = (
         _f("diabetes", "Diabetes"),
         _f("glucocorticoid_mg_per_day", "Glucocorticoid dose", "mg/day", "Prednisolone equivalent"),
         _f("glucocorticoid_months", "Glucocorticoid duration", "months"),
-        _f("active_malignancy", "Active malignancy"),
-        _f("myeloma", "Myeloma or plasmacytoma"),
         _f("history_atypical_femoral_fracture", "History of atypical femoral fracture"),
         _f("history_osteonecrosis_of_jaw", "History of osteonecrosis of the jaw"),
-    )),
+    ), "prior fractures, falls, smoking, alcohol, diabetes, glucocorticoids, jaw osteonecrosis"),
     FieldGroup("labs", "Laboratory results", (
         _f("egfr", "eGFR", "mL/min/1.73 m²"),
         _f("serum_calcium_mg_dl", "Serum calcium (albumin-adjusted)", "mg/dL"),
         _f("vitamin_d_ng_ml", "25-OH vitamin D", "ng/mL", "1 ng/mL = 2.5 nmol/L"),
         _f("alkaline_phosphatase_u_l", "Alkaline phosphatase", "U/L"),
-    )),
+    ), "eGFR, calcium, vitamin D, alkaline phosphatase"),
     FieldGroup("treatment", "Current treatment", (
         _f("current_treatment", "Anti-osteoporosis drug at the time of the fracture"),
-        _f("treatment_start_date", "Treatment start date"),
+        _f("treatment_start_date", "Treatment start date", hint="YYYY-MM-DD"),
         _f("last_dose_date", "Last injection or infusion",
-           hint="Denosumab, zoledronic acid, romosozumab"),
-    )),
+           hint="YYYY-MM-DD; denosumab, zoledronic acid, romosozumab"),
+    ), "bone drug, start date, last injection"),
 )  # fmt: skip
 
 FIELDS: dict[str, FormField] = {f.name: f for group in GROUPS for f in group.fields}
@@ -137,3 +145,14 @@ def default_values(today: dt.date) -> dict[str, str | list[str]]:
             values[name] = "" if default is None else str(default)
     values["assessment_date"] = today.isoformat()
     return values
+
+
+def open_groups(values: dict[str, str | list[str]], errors: dict[str, str], today: dt.date) -> set[str]:
+    """Optional groups shown unfolded: those holding an entered value or an error."""
+    blank = default_values(today)
+    return {
+        group.key
+        for group in GROUPS
+        if group.optional
+        and any(values.get(f.name, "") != blank[f.name] or f.name in errors for f in group.fields)
+    }

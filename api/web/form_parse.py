@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,10 @@ from risk.contract import PatientRecord
 
 FormValues = dict[str, str | list[str]]
 TRISTATE = {"yes": True, "no": False}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Widgets whose input is always posted (unchecked checkboxes and empty level lists are not).
+ALWAYS_POSTED = frozenset({"number", "date", "select", "tristate", "text"})
+ABSENT = "This field was not sent with the form; reload the page and try again."
 
 
 class _BadValue(ValueError):
@@ -44,6 +50,22 @@ def form_values(form: FormData) -> FormValues:
     return values
 
 
+def absent_fields(form: FormData) -> list[str]:
+    """Inputs the page always sends but this post lacks: a broken or forged form, never a blank."""
+    return [name for name, f in FIELDS.items() if f.widget in ALWAYS_POSTED and name not in form]
+
+
+def _date(text: str) -> str:
+    """The typed date, if it is a real YYYY-MM-DD day; never reinterpreted, never blanked."""
+    if not ISO_DATE.fullmatch(text):
+        raise _BadValue("Enter the date as YYYY-MM-DD, for example 2024-03-05.")
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise _BadValue(f"{text} is not a real date: check the month and the day.") from None
+    return text
+
+
 def _number(text: str, form_field: FormField) -> float | int:
     try:
         number = float(text)
@@ -58,6 +80,24 @@ def _number(text: str, form_field: FormField) -> float | int:
     return number
 
 
+def _tristate(text: str, _form_field: FormField) -> Any:
+    return TRISTATE.get(text, text)
+
+
+def _text(text: str, _form_field: FormField) -> Any:
+    return text
+
+
+# widget → parser of a non-blank posted string (checkboxes and levels are handled first).
+_PARSERS = {
+    "tristate": _tristate,
+    "number": _number,
+    "date": lambda text, _f: _date(text),
+    "select": _text,
+    "text": _text,
+}
+
+
 def _parse_one(form_field: FormField, raw: str | list[str]) -> Any:
     """The JSON value of one input; None means 'not given' (the contract default applies)."""
     widget = form_field.widget
@@ -68,18 +108,23 @@ def _parse_one(form_field: FormField, raw: str | list[str]) -> Any:
         return raw != ""
     if raw == "":
         return None
-    if widget == "tristate":
-        return TRISTATE.get(raw, raw)
-    if widget == "number":
-        return _number(raw, form_field)
-    return raw
+    return _PARSERS[widget](raw, form_field)
 
 
-def parse_record(values: FormValues, names: Mapping[str, str] | None = None) -> ParsedForm:
-    """Validate the form as a PatientRecord (strict JSON path); ``names`` adds the letter-only fields."""
+def parse_record(
+    values: FormValues, names: Mapping[str, str] | None = None, absent: Iterable[str] = ()
+) -> ParsedForm:
+    """Validate the form as a PatientRecord (strict JSON path); ``names`` adds the letter-only fields.
+
+    A blank input means "not given" (the contract default applies); an input missing from the
+    post (``absent``) or holding an unreadable value is an error at that field, never a default.
+    """
     parsed = ParsedForm(values)
+    parsed.errors.update(dict.fromkeys(absent, ABSENT))
     data: dict[str, Any] = {k: v for k, v in (names or {}).items() if v}
     for name, form_field in FIELDS.items():
+        if name in parsed.errors:
+            continue
         try:
             value = _parse_one(form_field, values.get(name, ""))
         except _BadValue as bad:

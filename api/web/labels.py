@@ -1,41 +1,18 @@
-"""Words for codes: enum values, priorities, severities and percentages as a clinician reads them."""
+"""Words the pages print for priorities, severities and percentages; codes go through ``reports.labels``."""
 
 from __future__ import annotations
 
-# Values whose plain humanised form would read wrongly.
-SPECIAL: dict[str, str] = {
-    "type1": "Type 1",
-    "type2": "Type 2",
-    "not_done": "Not done",
-    "high_energy_trauma": "High-energy trauma",
-    "low_energy": "Low energy (fragility)",
-    "very_high": "Very high",
-    "trauma_review": "Trauma review",
-    "pcp": "PCP",
-    "egfr": "eGFR",
-    "ct_hu": "CT attenuation",
-    "anabolic_first": "Anabolic first",
-    "antiresorptive_first": "Antiresorptive first",
-}
+from reports.labels import label
+from reports.wording import ACTION_WEEKS
 
+__all__ = ["PRIORITY_TEXT", "SEVERITY_TEXT", "label", "percent"]
+
+# The deadlines are the letters' own (contract §2: 2 / 4 / 12 weeks).
 PRIORITY_TEXT: dict[str, str] = {
-    "urgent": "Urgent — act within 2 weeks",
-    "soon": "Soon — act within 4 weeks",
-    "routine": "Routine — act within 12 weeks",
+    priority: f"{label(priority)} — act within {weeks} weeks" for priority, weeks in ACTION_WEEKS.items()
 }
 
 SEVERITY_TEXT: dict[str, str] = {"urgent": "Urgent", "warning": "Warning", "info": "Information"}
-
-
-def label(value: object) -> str:
-    """A code such as ``oral_bisphosphonate`` as words ("Oral bisphosphonate"); None as an em dash."""
-    if value is None:
-        return "—"
-    text = str(value)
-    if text in SPECIAL:
-        return SPECIAL[text]
-    words = text.replace("_", " ")
-    return words[:1].upper() + words[1:]
 
 
 def percent(probability: float | None) -> str:

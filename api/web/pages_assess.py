@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,9 +13,10 @@ from starlette.responses import Response
 
 from api.auth.permissions import is_allowed
 from api.deps import app_settings, loaded_assessor
-from api.web.form_fields import GROUPS, default_values
+from api.web.form_fields import GROUPS, default_values, open_groups
 from api.web.form_parse import (
     FormValues,
+    absent_fields,
     form_values,
     parse_record,
     record_json_without_names,
@@ -26,6 +28,7 @@ from api.web.render import page
 from api.web.risk_view import icon_arrays
 from api.web.samples import load_sample, sample_names
 from reports import DocumentKind, documents_for
+from reports.sections import tier_explanation
 from risk.contract import Assessment, PatientRecord
 
 router = APIRouter(route_class=WebRoute)
@@ -34,7 +37,13 @@ Form = Annotated[FormData, Depends(checked_form)]
 
 
 def _form_page(
-    request: Request, user: WebUser, values: FormValues, errors: dict[str, str], status_code: int = 200
+    request: Request,
+    user: WebUser,
+    values: FormValues,
+    errors: dict[str, str],
+    *,
+    status_code: int = 200,
+    sample: str | None = None,
 ) -> Response:
     context = {
         "title": "Assess a patient" if not errors else "Assess a patient (check the form)",
@@ -42,7 +51,9 @@ def _form_page(
         "groups": GROUPS,
         "values": values,
         "errors": errors,
+        "opened": open_groups(values, errors, dt.date.today()),
         "samples": sample_names(),
+        "sample": sample,
     }
     settings = web_settings(request)
     return page(
@@ -50,9 +61,43 @@ def _form_page(
     )
 
 
-def letter_warranted(assessment: Assessment) -> bool:
-    """Whether the referral service will write a letter (a PCP letter or the pathway's note)."""
-    return any(kind is not DocumentKind.PATIENT_COPY for kind in documents_for(assessment))
+@dataclass(frozen=True, slots=True)
+class LetterOffer:
+    """What the result page offers to write, in words that match the pathway."""
+
+    heading: str
+    intro: str
+    button: str
+
+
+# The first document of each pathway → how the page offers it: only the osteoporosis pathway
+# is a "referral" to the PCP; the oncology and trauma notes say what they are.
+LETTER_OFFERS: dict[DocumentKind, LetterOffer] = {
+    DocumentKind.PCP_LETTER: LetterOffer(
+        "Refer to the PCP",
+        "Creates the referral letter to the primary-care physician and the patient's plain-language copy, "
+        "and puts the referral on the coordinators' worklist.",
+        "Create referral",
+    ),
+    DocumentKind.ONCOLOGY_NOTIFICATION: LetterOffer(
+        "Notify the treating team",
+        "No osteoporosis referral is made on this pathway. This writes a notification to the treating "
+        "oncology / haematology team (the PCP named here gets a copy) and tracks it on the worklist.",
+        "Create the notification",
+    ),
+    DocumentKind.TRAUMA_DXA_NOTE: LetterOffer(
+        "Note to the PCP",
+        "No osteoporosis referral is made after high-energy trauma. This writes a short note to the PCP "
+        "(a DXA request when one is recommended) and tracks it on the worklist.",
+        "Create the note",
+    ),
+}
+
+
+def letter_offer(assessment: Assessment) -> LetterOffer | None:
+    """What the referral service would write for this assessment (None: nothing)."""
+    kinds = [kind for kind in documents_for(assessment) if kind is not DocumentKind.PATIENT_COPY]
+    return LETTER_OFFERS[kinds[0]] if kinds else None
 
 
 def result_page(
@@ -72,7 +117,8 @@ def result_page(
         "arrays": icon_arrays(assessment.risk),
         "record_json": record_json_without_names(record),
         "referral": referral,
-        "letter_warranted": letter_warranted(assessment),
+        "offer": letter_offer(assessment),
+        "tier_note": tier_explanation(assessment),
         "idempotency_key": str(uuid.uuid4()),
         "can_refer": is_allowed(user.principal.role, "referrals:create"),
     }
@@ -89,13 +135,13 @@ async def assess_form(request: Request, user: Scorer, sample: str | None = None)
     data = load_sample(sample) if sample else None
     if data is not None:
         values = values_from_record(data, values)
-    return _form_page(request, user, values, {})
+    return _form_page(request, user, values, {}, sample=sample if data is not None else None)
 
 
 @router.post("/web/assess")
 async def assess(request: Request, user: Scorer, form: Form) -> Response:
     """Score the posted record; the form again with every message next to its field if invalid."""
-    parsed = parse_record(form_values(form))
+    parsed = parse_record(form_values(form), absent=absent_fields(form))
     if parsed.record is None:
         return _form_page(request, user, parsed.values, parsed.errors, status_code=422)
     return result_page(request, user, parsed.record)

@@ -14,8 +14,9 @@ from starlette.responses import HTMLResponse, Response
 from api.referrals.app_state import referrals_of
 from api.referrals.schemas import ReferralDetail, TransitionIn
 from api.referrals.service import Letter
-from api.referrals.states import REASON_REQUIRED, allowed_moves
+from api.referrals.states import REASON_REQUIRED, STATUSES, Status, allowed_moves
 from api.web.guard import WebRoute, WebUser, checked_form, redirect, signed_in, web_settings
+from api.web.labels import label
 from api.web.pages_assess import result_page
 from api.web.referral_form import parse_referral, referral_values
 from api.web.render import LETTER_CSP, page, secure_headers
@@ -29,6 +30,30 @@ Reader = Annotated[WebUser, Depends(signed_in("referrals:read"))]
 Mover = Annotated[WebUser, Depends(signed_in("referrals:transition"))]
 Form = Annotated[FormData, Depends(checked_form)]
 LETTERS: dict[str, Letter] = {"letter": "pcp", "patient-letter": "patient"}
+
+# Final moves that end a referral without treatment: never a default, always a reason and a
+# confirmation page first (a plain form post, so it works without JavaScript). The API asks
+# a reason only for declined (api/referrals/states.py); the pages ask one for both.
+PAGE_REASON_REQUIRED: frozenset[Status] = REASON_REQUIRED | {"cancelled"}
+CONFIRM: dict[str, tuple[str, str, str]] = {
+    # status → (question, what happens, confirm button)
+    "cancelled": (
+        "Cancel this referral?",
+        "A cancelled referral is closed for good: it cannot be reopened, and the PCP letter is not sent.",
+        "Yes, cancel the referral",
+    ),
+    "declined": (
+        "Record that the PCP declined?",
+        "A declined referral is closed for good: it cannot be reopened.",
+        "Yes, record the decline",
+    ),
+}
+# Forward moves get their own button (the select stays for every move, with no default).
+QUICK_MOVES: dict[str, str] = {
+    "sent": "Mark as sent",
+    "acknowledged": "Mark as acknowledged by the PCP",
+    "treatment_started": "Mark treatment as started",
+}
 
 
 def _hidden_record(form: FormData) -> PatientRecord:
@@ -57,16 +82,25 @@ async def create_referral(request: Request, user: Creator, form: Form) -> Respon
 
 
 def _referral_page(
-    request: Request, user: WebUser, detail: ReferralDetail, error: str | None = None, status_code: int = 200
+    request: Request,
+    user: WebUser,
+    detail: ReferralDetail,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+    posted: dict[str, str] | None = None,
 ) -> Response:
+    allowed = allowed_moves(detail.status)
     context = {
         "title": "Referral",
         "user": user,
         "r": detail,
-        "moves": sorted(allowed_moves(detail.status)),
-        "reason_required": sorted(REASON_REQUIRED),
+        "moves": [s for s in STATUSES if s in allowed],  # workflow order: forward moves first
+        "quick_moves": {s: text for s, text in QUICK_MOVES.items() if s in allowed},
+        "reason_required": [s for s in STATUSES if s in PAGE_REASON_REQUIRED],
         "has_patient_copy": DocumentKind.PATIENT_COPY in documents_for(detail.assessment),
         "error": error,
+        "posted": posted or {},
     }
     settings = web_settings(request)
     return page(
@@ -83,18 +117,53 @@ async def show_referral(request: Request, user: Reader, referral_id: uuid.UUID) 
 
 @router.post("/web/referrals/{referral_id}/status")
 async def move_referral(request: Request, user: Mover, form: Form, referral_id: uuid.UUID) -> Response:
-    """Move the referral (reason recorded); a refused move is explained on the referral page."""
+    """Move the referral (reason recorded); cancel and decline ask for a reason and a confirmation."""
     service = referrals_of(request).service
-    reason = str(form.get("reason") or "").strip() or None
+    target = str(form.get("to") or "")
+    reason = str(form.get("reason") or "").strip()
+    problem = _page_problem(target, reason)
+    if problem is None and target in CONFIRM and form.get("confirm") != "yes":
+        detail = await run_in_threadpool(service.get, user.principal, referral_id)
+        return _confirm_page(request, user, detail, target, reason)
     try:
-        move = TransitionIn.model_validate({"to": form.get("to"), "reason": reason})
+        if problem is not None:
+            raise InvalidInput(problem, [])
+        move = TransitionIn.model_validate({"to": target, "reason": reason or None})
         await run_in_threadpool(service.transition, user.principal, referral_id, move)
     except (ValidationError, InvalidInput, Conflict) as error:
         message = _move_error(error)
         detail = await run_in_threadpool(service.get, user.principal, referral_id)
         status = 409 if isinstance(error, Conflict) else 422
-        return _referral_page(request, user, detail, message, status_code=status)
+        posted = {"to": target, "reason": reason}
+        return _referral_page(request, user, detail, error=message, status_code=status, posted=posted)
     return redirect(f"/web/referrals/{referral_id}")
+
+
+def _page_problem(target: str, reason: str) -> str | None:
+    """What the page refuses before asking the service: no status chosen, or a missing reason."""
+    if not target:
+        return "Choose the new status from the list."
+    if target in PAGE_REASON_REQUIRED and not reason:
+        return f"Give a reason to move the referral to {label(target).lower()}: it is kept in the history."
+    return None
+
+
+def _confirm_page(
+    request: Request, user: WebUser, detail: ReferralDetail, target: str, reason: str
+) -> Response:
+    question, consequence, button = CONFIRM[target]
+    context = {
+        "title": question,
+        "user": user,
+        "r": detail,
+        "to": target,
+        "reason": reason,
+        "question": question,
+        "consequence": consequence,
+        "button": button,
+    }
+    settings = web_settings(request)
+    return page(request, "referral_confirm.html", context, session=user.session, settings=settings)
 
 
 def _move_error(error: Exception) -> str:

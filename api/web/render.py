@@ -12,6 +12,8 @@ from starlette.responses import HTMLResponse, Response
 from api.web import labels
 from api.web.session import CSRF_FIELD, WebSession, write_session
 from api.web.settings import WebSettings
+from reports import fmt
+from reports.labels import INPUT_NOTES, input_label, input_value
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Pages: only our own stylesheet, forms and frames. Letters get a stricter policy of their own.
@@ -32,9 +34,16 @@ environment = Environment(
     loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
 )
 environment.globals.update(
-    label=labels.label, priority_text=labels.PRIORITY_TEXT, severity_text=labels.SEVERITY_TEXT
+    label=labels.label,
+    priority_text=labels.PRIORITY_TEXT,
+    severity_text=labels.SEVERITY_TEXT,
+    input_label=input_label,
+    input_value=input_value,
+    input_notes=INPUT_NOTES,
 )
 environment.filters["percent"] = labels.percent
+# Risks in words as the letters print them (one decimal below 10%), so page and letter agree.
+environment.filters["risk_percent"] = fmt.percent
 
 
 def secure_headers(response: Response, csp: str = PAGE_CSP) -> Response:

@@ -13,6 +13,7 @@ from reports.cohort.kpis import fls_kpis, kpi_data
 from reports.cohort.models import CohortReport, ReferralFunnel
 from reports.cohort.performance import site_performance
 from reports.cohort.profile import cohort_profile
+from reports.labels import label
 from risk.cohort.schemas import read_scored_cohort
 from risk.model.artefact import Artefact
 from risk.model.validation import BOOTSTRAP_RESAMPLES
@@ -82,7 +83,7 @@ def build_report(
 def figure_uris(report: CohortReport, frame: pd.DataFrame) -> dict[str, str]:
     """Every embedded figure, keyed for the template."""
     risks = (100 * frame["new_vertebral_fracture_12m"].dropna()).tolist()
-    uris = {"tiers": figures.tier_bars(report.profile)}
+    uris = {"tiers": figures.criteria_bars(frame["criteria"], report.profile.n)}
     if risks:
         uris["risk"] = figures.risk_histogram(report.profile, risks)
     uris |= {f"kpi_{k.key}": figures.kpi_trend_figure(k) for k in report.kpis if k.trend}
@@ -97,7 +98,10 @@ def figure_uris(report: CohortReport, frame: pd.DataFrame) -> dict[str, str]:
 def render_html(report: CohortReport, frame: pd.DataFrame) -> str:
     """The self-contained HTML page (figures inline, no external resources)."""
     template = ENVIRONMENT.get_template("cohort_report.html.j2")
-    return template.render(report=report, figures=figure_uris(report, frame))
+    omitted = figures.small_groups(report.performance)
+    return template.render(
+        report=report, figures=figure_uris(report, frame), label=label, omitted_groups=omitted
+    )
 
 
 def write_report(report: CohortReport, frame: pd.DataFrame, html_path: Path) -> RenderedReport:

@@ -16,14 +16,24 @@ import matplotlib as mpl
 mpl.use("Agg")  # headless: never open a window
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib.figure import Figure
 
 from reports.cohort.models import CohortProfile, KpiResult, Performance
+from reports.wording import VERY_HIGH_SHORT
 from risk.model import write_calibration_plot
 from risk.model.report import ValidationReport
 
+# Criterion code → the words on the chart (very-high criteria as the letters say them).
+CRITERION_WORDS: dict[str, str] = {
+    "FRAGILITY_VERTEBRAL_FRACTURE": "low-trauma vertebral fracture (high)",
+    "OSTEOPOROSIS_BY_BMD": "osteoporosis by BMD (high)",
+    **{code: f"{words} (very high)" for code, words in VERY_HIGH_SHORT.items()},
+}
+# Cumulative-incidence curves for groups this small are noise beside the others: omitted, and
+# the caption says so (the count table still lists them).
+MIN_INCIDENCE_GROUP = 200
 STYLES = (("-", "o", "black"), ("--", "s", "dimgrey"), (":", "^", "grey"), ("-.", "D", "black"))
-HATCHES = ("", "//", "..", "xx", "\\\\", "++")
 
 
 def data_uri(fig: Figure) -> str:
@@ -73,15 +83,23 @@ def risk_histogram(profile: CohortProfile, values: list[float]) -> str:
     return data_uri(fig)
 
 
-def tier_bars(profile: CohortProfile) -> str:
-    """Patients per risk tier, bars distinguished by hatching."""
-    fig, ax = plt.subplots(figsize=(5.5, 2.6))
-    labels = [c.label for c in profile.tiers]
-    for i, count in enumerate(profile.tiers):
-        ax.barh(i, count.n, color="white", edgecolor="black", hatch=HATCHES[i % len(HATCHES)])
-    ax.set_yticks(range(len(labels)), labels, fontsize=8)
-    ax.set(xlabel="patients (count)")
-    ax.set_title(f"Risk tier, n = {profile.n}", fontsize=9)
+def criteria_bars(criteria: pd.Series, n: int) -> str:
+    """Why patients sit in their tier: the share meeting each criterion (the tier table has the counts).
+
+    A bar per tier says nothing when nearly everyone is very high; the criteria say why.
+    """
+    codes = criteria.fillna("").astype(str).str.split(";").explode()
+    tally = codes[codes != ""].value_counts()
+    fig, ax = plt.subplots(figsize=(6.0, 0.45 * max(len(tally), 2) + 0.9))
+    names = [CRITERION_WORDS.get(str(code), str(code)) for code in tally.index]
+    shares = [100.0 * int(count) / n if n else 0.0 for count in tally.to_numpy()]
+    ax.barh(range(len(names)), shares, color="white", edgecolor="black", hatch="//")
+    for i, share in enumerate(shares):
+        ax.text(share + 1, i, f"{share:.0f}%", va="center", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 110), xlabel="patients meeting the criterion (% of scored)")
+    ax.set_title(f"Criteria behind the risk tiers, n = {n}", fontsize=9)  # several per patient
     return data_uri(fig)
 
 
@@ -108,7 +126,9 @@ def decision_curve_figure(performance: Performance) -> str:
 def incidence_figure(performance: Performance) -> str:
     """Observed cumulative incidence of new fracture by tier (Aalen–Johansen, death competing)."""
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    groups = list(dict.fromkeys(p.group for p in performance.incidence))
+    groups = [
+        g for g in dict.fromkeys(p.group for p in performance.incidence) if g not in small_groups(performance)
+    ]
     for i, group in enumerate(groups):
         points = [p for p in performance.incidence if p.group == group]
         # Months past this tier's follow-up are not estimable: the line stops there.
@@ -121,5 +141,12 @@ def incidence_figure(performance: Performance) -> str:
                 marker=marker, color=colour, markerfacecolor="white")  # fmt: skip
     ax.set(xlabel="months since procedure", ylabel="cumulative incidence of new fracture (%)")
     ax.set_title("Observed re-fracture by risk tier (Aalen–Johansen, death competing)", fontsize=9)
-    ax.legend(frameon=False, fontsize=8)
+    if groups:
+        ax.legend(frameon=False, fontsize=8)
     return data_uri(fig)
+
+
+def small_groups(performance: Performance) -> dict[str, int]:
+    """Tier groups left off the incidence chart (fewer than MIN_INCIDENCE_GROUP patients), with their n."""
+    sizes = {p.group: p.n for p in performance.incidence}
+    return {group: n for group, n in sizes.items() if n < MIN_INCIDENCE_GROUP}

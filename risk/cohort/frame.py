@@ -8,6 +8,7 @@ facts of the whole chunk at once. A row with any error is reported, never scored
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,17 @@ from risk.errors import InvalidCohort
 from risk.facts import facts_from_frame
 
 ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "rule")
+# Column names other tools use for contract fields, suggested when a file uses them.
+COLUMN_SYNONYMS: dict[str, str] = {
+    "gender": "sex",
+    "age": "age_years",
+    "dob": "birth_date",
+    "date_of_birth": "birth_date",
+    "levels": "treated_levels",
+    "weight": "weight_kg",
+    "height": "height_cm",
+    "id": "patient_id",
+}
 
 
 @dataclass(frozen=True)
@@ -38,17 +50,28 @@ class ValidatedChunk:
     passthrough: pd.DataFrame
 
 
+def _closest(name: str, allowed: list[str]) -> str:
+    """' (did you mean sex?)' for a near miss or a known synonym, else ''."""
+    guess = COLUMN_SYNONYMS.get(name.strip().lower())
+    if guess is None:
+        close = difflib.get_close_matches(name.strip().lower(), allowed, n=1, cutoff=0.6)
+        guess = close[0] if close else None
+    return f" (did you mean {guess}?)" if guess else ""
+
+
 def check_columns(columns: list[str]) -> None:
-    """Reject unknown columns and missing required ones before reading any row."""
-    allowed = set(CONTRACT_NAMES) | set(PASSTHROUGH_COLUMNS)
-    unknown = [c for c in columns if c not in allowed]
+    """Reject unknown columns and missing required ones before reading any row, naming both."""
+    allowed = [*CONTRACT_NAMES, *PASSTHROUGH_COLUMNS]
+    unknown = [c for c in columns if c not in set(allowed)]
+    absent = [c for c in REQUIRED_NAMES if c not in columns]
     if unknown:
+        named = ", ".join(f"{c}{_closest(c, allowed)}" for c in map(str, unknown))
+        missing = f"; missing required column(s): {', '.join(absent)}" if absent else ""
         raise InvalidCohort(
-            f"unknown column(s): {', '.join(map(str, unknown))}; allowed are the contract §1 "
+            f"unknown column(s): {named}{missing}; allowed are the contract §1 "
             "fields plus §3 (time_months, event, treated_after_procedure) and §4 referral columns, "
             f"and for cohort scoring and letter runs the FLS KPI columns ({', '.join(KPI_ONLY_NAMES)})"
         )
-    absent = [c for c in REQUIRED_NAMES if c not in columns]
     if absent:
         raise InvalidCohort(f"missing required column(s): {', '.join(absent)}")
 

@@ -8,6 +8,8 @@ strings, bools as true/false and missing values as empty cells in CSV.
 from __future__ import annotations
 
 import contextlib
+import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -47,8 +49,28 @@ def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8")
         with reader:
             yield from reader
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise InvalidCohort(f"{path}: not UTF-8: {_bad_byte_place(path)}; save the file as UTF-8") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InvalidCohort(f"{path}: not a readable CSV file ({exc})") from exc
+
+
+def _bad_byte_place(path: Path) -> str:
+    """Where the first byte that is not UTF-8 sits: data row (1 = first row under the header) and column."""
+    with path.open(encoding="utf-8", errors="surrogateescape", newline="") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, [])
+        for number, row in enumerate(itertools.chain([header], rows)):
+            for index, cell in enumerate(row):
+                bad = next((ch for ch in cell if "\udc80" <= ch <= "\udcff"), None)
+                if bad is None:
+                    continue
+                byte = f"byte 0x{ord(bad) - 0xDC00:02X}"
+                if number == 0:
+                    return f"{byte} in the header, column {index + 1}"
+                column = header[index] if index < len(header) else f"{index + 1}"
+                return f"{byte} in data row {number} (file line {rows.line_num}), column {column}"
+    return "a byte that is not UTF-8"
 
 
 def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:

@@ -58,3 +58,18 @@ def _json_value(name: str, value: object) -> object:
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+# Made-up contract §4 columns (`osteoref synth --demo-pcp`): enough for `osteoref letters` to
+# run on a synthetic cohort; every value says it is a demonstration.
+DEMO_PCP: dict[str, str] = {
+    "pcp_name": "Dr Demo Practitioner",
+    "pcp_practice": "Demonstration Practice",
+    "pcp_address": "1 Demo Street;Demotown",
+    "pcp_email": "pcp@demo-practice.example",
+}
+
+
+def with_demo_pcp(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cohort with the demonstration PCP columns added to every row."""
+    return frame.assign(**DEMO_PCP)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -25,10 +27,10 @@ def _cohort(tmp_path: Path, rows: list[str]) -> Path:
     return path
 
 
-def test_score_writes_valid_rows_and_errors_and_exits_with_the_failure_count(tmp_path: Path) -> None:
+def test_score_writes_valid_rows_and_errors_and_exits_3_for_failed_rows(tmp_path: Path) -> None:
     out = tmp_path / "scored.csv"
     result = runner.invoke(app, ["score", "--input", str(_cohort(tmp_path, ROWS)), "--output", str(out)])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output
     assert "scored 2 rows" in result.output
     scored = pd.read_csv(out, dtype=str, keep_default_na=False)
     assert list(scored["patient_id"]) == ["P1", "P4"]
@@ -65,7 +67,7 @@ def test_unknown_column_is_one_red_line_without_traceback(tmp_path: Path) -> Non
     source = tmp_path / "odd.csv"
     source.write_text("patient_id,shoe_size\nP1,9\n", encoding="utf-8")
     result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / "o.csv")])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
     assert "unknown column(s): shoe_size" in result.output
     assert "Traceback" not in result.output
     assert result.output.strip().count("\n") == 0
@@ -74,8 +76,8 @@ def test_unknown_column_is_one_red_line_without_traceback(tmp_path: Path) -> Non
 def test_missing_file_and_bad_suffix_are_user_errors(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["score", "-i", str(tmp_path / "none.csv"), "-o", str(tmp_path / "o.csv")])
     suffix = runner.invoke(app, ["synth", "--output", str(tmp_path / "c.xlsx")])
-    assert missing.exit_code != 0 and "no such file" in missing.output
-    assert suffix.exit_code != 0 and "unsupported file type .xlsx" in suffix.output
+    assert missing.exit_code == 2 and "no such file" in missing.output
+    assert suffix.exit_code == 2 and "unsupported file type .xlsx" in suffix.output
 
 
 def test_unusable_model_artefact_is_a_user_error(tmp_path: Path) -> None:
@@ -84,5 +86,64 @@ def test_unusable_model_artefact_is_a_user_error(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["validate", "--cohort", str(_cohort(tmp_path, ROWS)), "--model", str(broken)]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_unknown_column_names_the_missing_required_one_and_the_closest_name(tmp_path: Path) -> None:
+    source = tmp_path / "gender.csv"
+    source.write_text(HEADER.replace("sex", "gender") + "\n" + ROWS[0] + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "unknown column(s): gender (did you mean sex?); missing required column(s): sex" in result.output
+    typo = tmp_path / "typo.csv"
+    typo.write_text(HEADER.replace("procedure_date", "procedur_date") + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["score", "-i", str(typo), "-o", str(tmp_path / "o.csv")])
+    assert "procedur_date (did you mean procedure_date?)" in result.output
+
+
+def test_a_byte_that_is_not_utf8_names_its_row_and_column(tmp_path: Path) -> None:
+    source = tmp_path / "latin1.csv"
+    rows = [ROWS[0], ROWS[3].replace("Dr Four", "Dr Müller")]
+    source.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("latin-1"))
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "not UTF-8: byte 0xFC in data row 2 (file line 3), column pcp_name" in result.output
+
+
+def test_train_never_overwrites_an_artefact_unasked_and_records_the_file_hash(tmp_path: Path) -> None:
+    cohort = tmp_path / "synth.csv"
+    assert runner.invoke(app, ["synth", "--n", "400", "--seed", "5", "-o", str(cohort)]).exit_code == 0
+    existing = tmp_path / "model.json"
+    existing.write_text("keep me", encoding="utf-8")
+    refused = runner.invoke(app, ["train", "--cohort", str(cohort), "--output", str(existing)])
+    assert refused.exit_code == 2 and "pass --force" in refused.output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+    written = tmp_path / "new.json"
+    assert runner.invoke(app, ["train", "--cohort", str(cohort), "--output", str(written)]).exit_code == 0
+    artefact = json.loads(written.read_text(encoding="utf-8"))
+    assert hashlib.sha256(cohort.read_bytes()).hexdigest() in json.dumps(artefact)
+
+
+def test_synth_demo_pcp_columns_make_a_letter_run_possible(tmp_path: Path) -> None:
+    cohort = tmp_path / "demo.csv"
+    result = runner.invoke(app, ["synth", "--n", "5", "--seed", "2", "--demo-pcp", "-o", str(cohort)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(cohort, dtype=str)
+    assert set(frame["pcp_name"]) == {"Dr Demo Practitioner"}
+    assert runner.invoke(app, ["score", "-i", str(cohort), "-o", str(tmp_path / "s.csv")]).exit_code == 0
+
+
+def test_help_texts_have_no_swallowed_defaults_or_rst_markup() -> None:
+    score = runner.invoke(app, ["score", "--help"], env={"COLUMNS": "200"}).output
+    synth = runner.invoke(app, ["synth", "--help"], env={"COLUMNS": "200"}).output
+    assert "OSTEOREF_MODEL_PATH" in score and "local cluster of 2 workers" in score
+    assert "``" not in score and "artefact ." not in score and "scheduler ." not in score
+    assert "Cohort file to write" in synth and "Scored file" not in synth
+
+
+def test_output_is_not_wrapped_at_80_columns_when_not_a_terminal(tmp_path: Path) -> None:
+    deep = tmp_path / ("d" * 70) / "scored.csv"
+    deep.parent.mkdir()
+    result = runner.invoke(app, ["score", "-i", str(_cohort(tmp_path, [ROWS[0]])), "-o", str(deep)])
+    assert str(deep) in result.output.replace("\n", "") and f"→ {deep}" in result.output

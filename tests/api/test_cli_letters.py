@@ -84,7 +84,7 @@ def test_store_twice_gives_one_referral_per_row_letters_errors_and_exit_status(
     second_code, second_out = _run(cohort, output, "--store", "--html")
     second = pd.read_csv(output / "referrals.csv", dtype=str)
 
-    assert (first_code, second_code) == (2, 2), first_out  # row 5 invalid + row 6 without a PCP
+    assert (first_code, second_code) == (3, 3), first_out  # row 5 invalid + row 6 without a PCP
     assert "referrals 4 new, 0 existing; 2 failed" in first_out
     assert "referrals 0 new, 4 existing; 2 failed" in second_out
     assert list(first["row_id"]) == ["1", "2", "3", "4"] and set(first["created"]) == {"true"}
@@ -102,12 +102,12 @@ def test_manifest_lists_every_valid_row_and_a_rerun_skips_unchanged_letters(
     cohort: Path, tmp_path: Path, database_url: str
 ) -> None:
     output = tmp_path / "letters"
-    assert _run(cohort, output)[0] == 2
+    assert _run(cohort, output)[0] == 3
     first = pd.read_csv(output / "manifest.csv", dtype=str, keep_default_na=False)
     code, out = _run(cohort, output)
     second = pd.read_csv(output / "manifest.csv", dtype=str, keep_default_na=False)
 
-    assert code == 2 and "1 error, 5 unchanged; 1 invalid" in out
+    assert code == 3 and "1 error, 5 unchanged; 1 invalid" in out
     assert list(first["row_id"]) == ["1", "2", "3", "4", "6", "7"]
     assert list(first["status"]) == ["rendered"] * 4 + ["error", "rendered"]
     assert list(second["status"]) == ["unchanged"] * 4 + ["error", "unchanged"]
@@ -139,7 +139,7 @@ def test_letters_are_short_pdfs_that_open_with_the_action(
 def test_invalid_pcp_cells_are_row_errors_not_a_stopped_run(tmp_path: Path, database_url: str) -> None:
     frame = _sample(2)
     frame["pcp_name"] = ["Dr P. One", "Dr P. Two"]
-    frame["pcp_email"] = ["x" * 201, ""]
+    frame["pcp_email"] = ["x" * 190 + "@practice.example", ""]  # a real address, 207 characters
     frame["referrer_name"] = ["", " "]
     frame["referrer_role"] = ["", "Nurse"]  # no referrer name: the letterhead sender signs
     path = tmp_path / "cohort.csv"
@@ -147,7 +147,7 @@ def test_invalid_pcp_cells_are_row_errors_not_a_stopped_run(tmp_path: Path, data
     code, out = _run(path, tmp_path / "out", "--jobs", "1")
     errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype=str)
     manifest = pd.read_csv(tmp_path / "out" / "manifest.csv", dtype=str, keep_default_na=False)
-    assert code == 1, out
+    assert code == 3, out
     assert list(errors[["row", "field"]].itertuples(index=False, name=None)) == [("1", "pcp_email")]
     assert "at most 200 characters" in str(errors.loc[0, "rule"])
     # The manifest carries the input cells unchanged (contract §1), blank name and all.
@@ -188,7 +188,7 @@ def test_letters_key_is_reused_and_its_secret_never_printed(
 
 def test_missing_cohort_is_one_red_line_without_traceback(tmp_path: Path, database_url: str) -> None:
     code, out = _run(tmp_path / "none.csv", tmp_path / "out")
-    assert code == 1
+    assert code == 2
     assert "no such file" in out and "Traceback" not in out
     assert out.strip().count("\n") == 0
 
@@ -217,3 +217,12 @@ def test_fls_kpi_columns_are_accepted_as_by_score_and_unknown_ones_named(
     code, out = _run(path, tmp_path / "out2", "--jobs", "1")
     assert code != 0
     assert "shoe_size" in out and "fls_identification_date" in out
+
+
+def test_synthetic_cohort_without_pcp_columns_says_why_on_the_terminal(tmp_path: Path) -> None:
+    cohort = tmp_path / "synth.csv"
+    assert CliRunner().invoke(app, ["synth", "--n", "3", "--seed", "4", "-o", str(cohort)]).exit_code == 0
+    code, out = _run(cohort, tmp_path / "out", "--jobs", "1")
+    assert code == 3
+    assert "first 3 problem(s):" in out
+    assert "data row 1: pcp_name is required" in out

@@ -1,10 +1,44 @@
-"""Letter wording covers exactly the rule table's specialist flags (no drift from rules.md)."""
+"""Wording and label tables cover exactly the rule table's and the model's codes (no drift)."""
 
 from __future__ import annotations
 
-from reports.wording import SPECIALIST_REASON
-from risk.rules.table import FLAGS
+from reports.labels import INPUT_NOTES, MODEL_INPUTS, NOT_RECORDED, input_label, input_value, label
+from reports.wording import ONCOLOGY_LAB_ALERT, ONCOLOGY_LAB_FIELD, SPECIALIST_REASON, VERY_HIGH_SHORT
+from risk.contract import PatientRecord
+from risk.model.features import INPUT_NAMES
+from risk.rules.table import CRITERIA, FLAGS, RULES_BY_CODE
 
 
 def test_specialist_wording_covers_exactly_the_specialist_flags() -> None:
     assert set(SPECIALIST_REASON) == {rule.code for rule in FLAGS if rule.specialist}
+
+
+def test_very_high_short_words_cover_exactly_the_very_high_criteria() -> None:
+    assert set(VERY_HIGH_SHORT) == {rule.code for rule in CRITERIA if rule.very_high}
+
+
+def test_oncology_lab_alerts_name_real_flags_and_fields() -> None:
+    assert set(ONCOLOGY_LAB_ALERT) == set(ONCOLOGY_LAB_FIELD) <= set(RULES_BY_CODE)
+    assert set(ONCOLOGY_LAB_FIELD.values()) <= set(PatientRecord.model_fields)
+
+
+def test_every_model_input_has_clinician_words() -> None:
+    assert set(MODEL_INPUTS) == set(INPUT_NAMES)
+    assert set(INPUT_NOTES) <= set(MODEL_INPUTS)
+    assert all("_" not in input_label(name) for name in INPUT_NAMES)
+
+
+def test_input_values_read_as_words() -> None:
+    assert (input_value("female", 0.0), input_value("female", 1.0)) == ("male", "female")
+    assert (input_value("vitamin_d_low", 0.0), input_value("vitamin_d_low", 1.0)) == ("no", "yes")
+    assert input_value("bmi", 22.64) == "22.6 kg/m²"
+    assert input_value("age", 78.0) == "78 years"
+    assert input_value("lowest_t", -2.75) == "-2.8 SD"
+    assert input_value("ct_hu", None) == NOT_RECORDED
+
+
+def test_codes_read_as_words() -> None:
+    assert label("very_high") == "Very high"
+    assert label("anabolic_first") == "Anabolic first"
+    assert label("oral_bisphosphonate") == "Oral bisphosphonate"
+    assert label(None) == "—"

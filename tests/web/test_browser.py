@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from pypdf import PdfReader
 
 from tests.web.browser import Server, axe_violations, shot
@@ -96,6 +96,7 @@ def test_pages_have_no_serious_accessibility_violations(page: Page, server: Serv
     scan("sign-in")
     sign_in(page, server.keys["clinician"])
     scan("assess form")
+    page.locator("#group-bone_density > summary").click()  # an optional section, folded
     page.locator("#weight_kg").fill("20")
     page.locator("#patient_id").fill("")
     page.get_by_role("button", name="Assess", exact=True).click()
@@ -127,3 +128,78 @@ def test_keyboard_reaches_the_skip_link_first(page: Page, server: Server) -> Non
     sign_in(page, server.keys["clinician"])
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_risk_numbers_are_above_the_fold(page: Page, server: Server) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page, server.keys["clinician"])
+    assess_sample(page)
+    box = page.locator("#risk-headline").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 720
+    expect(page.locator("#risk-headline")).to_contain_text("within 12 months")
+
+
+def test_impossible_typed_date_is_a_field_error_in_chromium(page: Page, server: Server) -> None:
+    sign_in(page, server.keys["clinician"])
+    page.goto(f"/web/assess?sample={SAMPLE}")
+    page.locator("#fracture_date").fill("2024-02-30")
+    page.get_by_role("button", name="Assess", exact=True).click()
+    expect(page.locator("#fracture_date-error")).to_contain_text("2024-02-30 is not a real date")
+    expect(page.get_by_role("heading", name="Assessment result")).to_have_count(0)
+    expect(page.locator("#fracture_date")).to_have_value("2024-02-30")
+
+
+def test_few_tab_presses_from_the_first_field_to_assess(page: Page, server: Server) -> None:
+    sign_in(page, server.keys["clinician"])
+    page.goto("/web/assess")
+    page.locator("#patient_id").focus()
+    presses = 0
+    while page.evaluate("document.activeElement.textContent.trim()") != "Assess" and presses < 120:
+        page.keyboard.press("Tab")
+        presses += 1
+    # 86 before the optional sections folded away: 12 fields, 17 level boxes, 5 section summaries.
+    assert presses <= 36, presses
+
+
+def test_coordinator_cancels_only_with_a_reason_and_a_confirmation(page: Page, server: Server) -> None:
+    sign_in(page, server.keys["clinician"])
+    assess_sample(page, "07-osteoporosis-high-tier-only")
+    create_referral(page)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, server.keys["coordinator"])
+    page.get_by_label("Patient ID").fill("SAMPLE-07")
+    page.get_by_role("button", name="Search").click()
+    page.locator("section", has=page.locator("#search-title")).get_by_role(
+        "link", name="SAMPLE-07"
+    ).first.click()
+    expect(page.get_by_label("Change status to")).to_have_value("")  # no default move
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator(".error-summary")).to_contain_text("Choose the new status")
+    page.get_by_label("Change status to").select_option("cancelled")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator(".error-summary")).to_contain_text("Give a reason")
+    page.get_by_label("Reason").fill("Duplicate of an earlier referral")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.get_by_role("heading", name="Cancel this referral?")).to_be_visible()
+    page.get_by_role("button", name="Yes, cancel the referral").click()
+    expect(page.locator("#referral-status")).to_have_text("Cancelled")
+    expect(page.locator("#main")).to_contain_text("Duplicate of an earlier referral")
+
+
+def test_api_docs_render_with_the_internet_blocked(page: Page, server: Server) -> None:
+    outside: list[str] = []
+
+    def only_this_server(route: Route) -> None:
+        if route.request.url.startswith(server.base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/web/sign-in$"))  # GET / → /web → sign-in
+    page.goto("/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator("#swagger-ui")).to_contain_text("/v1/assessments")
+    assert outside == []

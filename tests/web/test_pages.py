@@ -68,11 +68,18 @@ def test_sample_patient_shows_tier_criteria_and_flags(clinician: TestClient) -> 
     assert 'role="img"' in html
 
 
-def test_oncology_sample_has_no_risk_but_a_note(clinician: TestClient) -> None:
+def test_oncology_sample_has_no_risk_and_offers_a_notification_not_a_referral(clinician: TestClient) -> None:
     html = assess_sample(clinician, "08-oncology-myeloma")
     assert 'id="flag-PATHOLOGICAL_FRACTURE"' in html
     assert "No model risk is given" in html
-    assert 'action="/web/referrals"' in html
+    assert "Create referral" not in html and "Refer to the PCP</h2>" not in html
+    assert ">Create the notification</button>" in html and "No osteoporosis referral is made" in html
+
+
+def test_trauma_sample_offers_a_note_not_a_referral(clinician: TestClient) -> None:
+    html = assess_sample(clinician, "09-trauma-review-high-energy")
+    assert "Create referral" not in html
+    assert ">Create the note</button>" in html
 
 
 def test_trauma_sample_has_no_tier_and_its_flags(clinician: TestClient) -> None:
@@ -131,19 +138,20 @@ def test_rejected_form_keeps_what_was_typed(clinician: TestClient) -> None:
     assert 'value="300"' in html and 'value="171"' in html
 
 
-def test_referral_needs_a_pcp_name(clinician: TestClient) -> None:
-    result = assess_sample(clinician, "01-osteoporosis-very-high-recent")
+def _post_referral(client: TestClient, **fields: str) -> tuple[int, str]:
+    """Post the referral form of sample 01's result with ``fields``; (status, page)."""
+    result = assess_sample(client, "01-osteoporosis-very-high-recent")
     record = re.search(r'name="record" value="([^"]*)"', result)
     assert record
-    data = {
-        CSRF_FIELD: csrf_of(result),
-        "record": html_lib.unescape(record.group(1)),
-        "pcp_name": "",
-        "referrer_name": "Dr R",
-    }
-    response = clinician.post("/web/referrals", data=data)
-    assert response.status_code == 422
-    assert _error_of(response.text, "pcp_name") == "Required."
+    data = {CSRF_FIELD: csrf_of(result), "record": html_lib.unescape(record.group(1)), **fields}
+    response = client.post("/web/referrals", data=data)
+    return response.status_code, response.text
+
+
+def test_referral_needs_a_pcp_name(clinician: TestClient) -> None:
+    status, text = _post_referral(clinician, pcp_name="", referrer_name="Dr R")
+    assert status == 422
+    assert _error_of(text, "pcp_name") == "Required."
 
 
 def test_referral_page_previews_and_serves_letters(clinician: TestClient) -> None:
@@ -162,22 +170,56 @@ def test_referral_page_previews_and_serves_letters(clinician: TestClient) -> Non
     assert clinician.get(f"/web/referrals/{referral_id}/other.pdf").status_code == 404
 
 
-def test_mark_as_sent_then_decline_needs_a_reason(clinician: TestClient) -> None:
+def _status_post(client: TestClient, referral_id: str, token: str, **fields: str) -> str:
+    response = client.post(f"/web/referrals/{referral_id}/status", data={CSRF_FIELD: token, **fields})
+    return f"{response.status_code} {response.text}"
+
+
+def _status(client: TestClient, referral_id: str) -> str:
+    found = re.search(
+        r'<dd id="referral-status">([^<]+)</dd>', client.get(f"/web/referrals/{referral_id}").text
+    )
+    assert found
+    return found.group(1)
+
+
+def test_mark_as_sent_then_decline_needs_a_reason_and_a_confirmation(clinician: TestClient) -> None:
     referral_id = refer(clinician, assess_sample(clinician, "01-osteoporosis-very-high-recent"))
     token = csrf_of(clinician.get(f"/web/referrals/{referral_id}").text)
-    moved = clinician.post(f"/web/referrals/{referral_id}/status", data={CSRF_FIELD: token, "to": "sent"})
-    assert moved.status_code == 303
-    assert '<dd id="referral-status">Sent</dd>' in clinician.get(f"/web/referrals/{referral_id}").text
-    refused = clinician.post(
-        f"/web/referrals/{referral_id}/status", data={CSRF_FIELD: token, "to": "declined"}
+    assert _status_post(clinician, referral_id, token, to="sent").startswith("303")
+    assert _status(clinician, referral_id) == "Sent"
+    refused = _status_post(clinician, referral_id, token, to="declined")
+    assert refused.startswith("422") and "Give a reason" in refused
+    assert _status_post(clinician, referral_id, token, to="draft").startswith("409")
+    asked = _status_post(clinician, referral_id, token, to="declined", reason="PCP prefers local clinic")
+    assert asked.startswith("200") and "Yes, record the decline" in asked
+    assert _status(clinician, referral_id) == "Sent"  # asking is not doing
+    done = _status_post(
+        clinician, referral_id, token, to="declined", reason="PCP prefers local clinic", confirm="yes"
     )
-    assert refused.status_code == 422
-    assert "a reason is required" in refused.text
-    again = clinician.post(f"/web/referrals/{referral_id}/status", data={CSRF_FIELD: token, "to": "draft"})
-    assert again.status_code == 409
-    reason = {CSRF_FIELD: token, "to": "declined", "reason": "PCP prefers local clinic"}
-    assert clinician.post(f"/web/referrals/{referral_id}/status", data=reason).status_code == 303
+    assert done.startswith("303")
     assert "PCP prefers local clinic" in clinician.get(f"/web/referrals/{referral_id}").text
+
+
+def test_status_list_has_no_default_and_cancel_needs_reason_and_confirmation(clinician: TestClient) -> None:
+    referral_id = refer(clinician, assess_sample(clinician, "01-osteoporosis-very-high-recent"))
+    page = clinician.get(f"/web/referrals/{referral_id}").text
+    select = page[page.index('<select id="to"') : page.index("</select>", page.index('<select id="to"'))]
+    assert re.findall(r'<option value="([^"]*)"', select) == ["", "sent", "cancelled"]
+    assert '<option value="" selected>' in select  # a bare "Change status" post changes nothing
+    token = csrf_of(page)
+    empty = _status_post(clinician, referral_id, token, to="")
+    assert empty.startswith("422") and "Choose the new status" in empty
+    no_reason = _status_post(clinician, referral_id, token, to="cancelled")
+    assert no_reason.startswith("422") and "Give a reason" in no_reason
+    asked = _status_post(clinician, referral_id, token, to="cancelled", reason="duplicate")
+    assert (
+        asked.startswith("200") and "Cancel this referral?" in asked and "Yes, cancel the referral" in asked
+    )
+    assert 'name="confirm" value="yes"' in asked
+    assert _status(clinician, referral_id) == "Draft"
+    _status_post(clinician, referral_id, token, to="cancelled", reason="duplicate", confirm="yes")
+    assert _status(clinician, referral_id) == "Cancelled"
 
 
 def test_unknown_referral_is_a_404_page(clinician: TestClient) -> None:
@@ -208,3 +250,70 @@ def test_security_headers_on_pages(clinician: TestClient) -> None:
     assert response.headers["cache-control"] == "no-store"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("2024-02-30", "2024-02-30 is not a real date: check the month and the day."),
+        ("02/30/2024", "Enter the date as YYYY-MM-DD, for example 2024-03-05."),
+        ("30.02.2024", "Enter the date as YYYY-MM-DD, for example 2024-03-05."),
+    ],
+)
+def test_impossible_or_foreign_date_is_a_field_error_never_a_default(
+    clinician: TestClient, value: str, message: str
+) -> None:
+    html = _post_with(clinician, "01-osteoporosis-very-high-recent", fracture_date=value)
+    assert _error_of(html, "fracture_date") == message
+    assert f'value="{value}"' in html  # shown back as typed
+
+
+def test_blank_optional_date_takes_the_documented_default(clinician: TestClient) -> None:
+    html, _ = sample_form(clinician, "01-osteoporosis-very-high-recent")
+    data = [(k, v) for k, v in form_data(html) if k != "fracture_date"] + [("fracture_date", "")]
+    assert clinician.post("/web/assess", data=as_form(data)).status_code == 200
+
+
+def test_a_field_missing_from_the_post_is_an_error_not_a_default(clinician: TestClient) -> None:
+    html, _ = sample_form(clinician, "01-osteoporosis-very-high-recent")
+    data = [(k, v) for k, v in form_data(html) if k != "fracture_date"]
+    response = clinician.post("/web/assess", data=as_form(data))
+    assert response.status_code == 422
+    assert "not sent with the form" in _error_of(response.text, "fracture_date")
+
+
+def test_dates_are_text_inputs_in_iso_form(clinician: TestClient) -> None:
+    html = clinician.get("/web/assess").text
+    assert 'type="date"' not in html
+    assert html.count('placeholder="YYYY-MM-DD"') == sum(f.widget == "date" for f in FIELDS.values())
+
+
+def test_pcp_email_is_validated(clinician: TestClient) -> None:
+    status, text = _post_referral(clinician, pcp_name="Dr P", pcp_email="not-an-email", referrer_name="Dr R")
+    assert status == 422
+    assert "not a valid email address" in _error_of(text, "pcp_email")
+
+
+def test_contributions_read_as_a_clinician_writes_them(clinician: TestClient) -> None:
+    html = assess_sample(clinician, "02-osteoporosis-multiple-vertebral")
+    rows = dict(re.findall(r'<tr id="input-(\w+)"><th scope="row">[^<]+</th>\s*<td>([^<]+)', html))
+    assert rows["female"] in ("female", "male")
+    assert rows["treated_after_procedure"] == "no"
+    assert rows["vitamin_d_low"] in ("yes", "no", "not recorded (the model used a typical value)")
+    assert ">Sex</th>" in html and ">Vitamin D below 20 ng/mL</th>" in html
+    assert "the risk shown is the risk without treatment" in html
+    assert ">Female</th>" not in html and ">Bmi</th>" not in html and ">Tl junction</th>" not in html
+
+
+def test_criteria_lead_with_words_and_keep_their_code(clinician: TestClient) -> None:
+    html = assess_sample(clinician, "02-osteoporosis-multiple-vertebral")
+    assert '<li id="criterion-VH_MULTIPLE_VERTEBRAL"><p>Two or more vertebral fractures. ' in html
+    assert '<span class="code">(VH_MULTIPLE_VERTEBRAL)</span>' in html
+
+
+def test_risk_numbers_lead_the_summary_and_a_low_model_risk_is_explained(clinician: TestClient) -> None:
+    html = assess_sample(clinician, "01-osteoporosis-very-high-recent")
+    summary = html[html.index('id="summary-title"') : html.index('id="criteria-title"')]
+    assert "Risk of a new vertebral fracture without treatment:" in summary
+    assert "Why the tier is very high while the model risk is" in summary
+    assert "the model estimates only the chance of a new vertebral fracture" in summary

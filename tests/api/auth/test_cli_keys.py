@@ -35,7 +35,7 @@ def test_create_prints_a_working_key_alone_on_the_last_line(runner: CliRunner, d
 
 def test_unknown_role_fails_without_a_key(runner: CliRunner) -> None:
     result = runner.invoke(cli_keys.app, ["create", "--role", "root"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown role" in result.stderr
 
 
@@ -46,4 +46,4 @@ def test_revoke_then_the_key_no_longer_authenticates(runner: CliRunner, database
     assert runner.invoke(cli_keys.app, ["list"]).stdout.rstrip().split("\t")[-1] != "-"
     with pytest.raises(NotAuthenticated):
         authenticate(database, key)
-    assert runner.invoke(cli_keys.app, ["revoke", "424242"]).exit_code == 1
+    assert runner.invoke(cli_keys.app, ["revoke", "424242"]).exit_code == 2

@@ -58,6 +58,6 @@ def test_user_errors_are_one_line_and_non_zero(tmp_path: Path) -> None:
     ]
     for args in cases:
         result = runner.invoke(app, args)
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.stderr.startswith("error: ")
         assert result.stderr.count("\n") == 1

@@ -51,7 +51,7 @@ def test_report_command_bad_file_is_one_line_error(app: typer.Typer, tmp_path: P
     result = CliRunner().invoke(
         app, ["report", "--cohort", str(tmp_path / "x.csv"), "--output", str(tmp_path / "r.html")]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "invalid scored cohort" in result.output
 
 
