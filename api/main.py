@@ -12,7 +12,9 @@ from contextlib import asynccontextmanager
 import structlog
 from fastapi import APIRouter, FastAPI
 
+from api.ack.routes import router as ack_router
 from api.cds.routes import router as cds_router
+from api.delivery.routes import router as delivery_router
 from api.errors import install_error_handlers
 from api.fhir import routes as fhir_routes
 from api.logging import RequestLogMiddleware, configure_logging
@@ -37,6 +39,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     web_routes.router,
     cds_router,
     model_card_router,
+    delivery_router,
+    ack_router,
 )
 
 
