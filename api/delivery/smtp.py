@@ -43,6 +43,9 @@ def _smtp_code(error: BaseException) -> int | None:
 
 def classify(error: BaseException) -> AttemptOutcome:
     """The outcome an SMTP exception means; a 4xx reply is always transient."""
+    underlying = error.__cause__ or error.__context__
+    if isinstance(error, smtplib.SMTPServerDisconnected) and isinstance(underlying, TimeoutError):
+        error = underlying  # smtplib reports a read timeout as a disconnection
     code, text, permanent = next(
         ((c, t, p) for cls, c, t, p in FAILURES if isinstance(error, cls)),
         ("unexpected", "unexpected error while sending", False),
