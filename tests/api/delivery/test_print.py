@@ -16,7 +16,7 @@ from api.db.engine import Database
 from api.db.models import Referral
 from reports.render import render_pdf
 from risk.errors import NotFound
-from tests.api.delivery.loop import Clock, fake_pdfs, loop, new_referral
+from tests.api.delivery.loop import Clock, loop, new_referral
 from tests.api.referrals.factories import FAMILY_NAME
 
 pytestmark = pytest.mark.slow
@@ -67,4 +67,4 @@ def test_a_failed_render_puts_the_letters_back_and_revokes_their_tokens(
         loop(database, clock, render=broken).print_batches.make(actor)
     with database.reader() as session:
         assert all(t.revoked_at is not None for t in session.scalars(select(AckToken)))
-    assert loop(database, clock, render=fake_pdfs).print_batches.make(actor).letters == 1
+    assert loop(database, clock, render=real_pdfs).print_batches.make(actor).letters == 1
