@@ -105,7 +105,7 @@ class AckService:
                 raise LinkUsed("This link has already been used. Thank you — your answer was recorded.")
             ack_repo.add_response(session, _response(opened.token, answer, now))
             status = move_along(
-                session, referral.id, referral.status, path, reason=event_reason(answer), role="pcp"
+                session, referral.id, referral.status, path, reason=event_reason(answer), role="pcp", at=now
             )
             audit(session, "pcp", f"ack:{answer.answer}", referral.id, "ok")
             if answer.answer == "not_registered":

@@ -146,7 +146,7 @@ class Dispatcher:
             close_delivery(session, delivery, status, finished)
             audit(session, "system", f"delivery:{delivery.channel}", delivery.referral_id, status)
             if status == "delivered":
-                mark_sent(session, delivery)
+                mark_sent(session, delivery, finished)
             elif status == "failed":
                 ack_repo.revoke_tokens(session, delivery.referral_id, finished, delivery_id=delivery.id)
                 job_repo.escalate(session, delivery.referral_id, FAILED_ESCALATION, finished)
@@ -187,10 +187,9 @@ def close_delivery(session: Session, delivery: Delivery, status: str, now: dt.da
     session.flush()
 
 
-def mark_sent(session: Session, delivery: Delivery) -> None:
+def mark_sent(session: Session, delivery: Delivery, now: dt.datetime) -> None:
     """The first letter delivered on any channel moves a draft referral to ``sent``."""
     referral = session.get(Referral, delivery.referral_id)
     if referral is not None and referral.status == "draft":
-        move_along(
-            session, referral.id, "draft", ("sent",), reason=f"delivered by {delivery.channel}", role="system"
-        )
+        reason = f"delivered by {delivery.channel}"
+        move_along(session, referral.id, "draft", ("sent",), reason=reason, role="system", at=now)

@@ -134,7 +134,7 @@ def _printed(
     delivery_repo.add_attempt(session, attempt)
     close_delivery(session, delivery, "delivered", now)
     audit(session, "system", "delivery:print", delivery.referral_id, "delivered")
-    mark_sent(session, delivery)
+    mark_sent(session, delivery, now)
 
 
 def _key(actor: Principal | None) -> int | None:

@@ -7,6 +7,7 @@ that acted: ``system`` for delivery, ``pcp`` for an answer through an acknowledg
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Literal
 
@@ -28,12 +29,13 @@ def move_along(
     *,
     reason: str | None,
     role: ServiceRole,
+    at: dt.datetime,
 ) -> str:
     """Move through each status of ``path`` in turn (each move checked and recorded); the last."""
     for target in path:
         check_transition(current, target, reason)
         moved = referrals_repo.move_status(
-            session, referral_id, from_status=current, to_status=target, reason=reason, by_key_id=None
+            session, referral_id, from_status=current, to_status=target, reason=reason, by_key_id=None, at=at
         )
         if not moved:
             raise Conflict(f"referral {referral_id} changed status concurrently; retry")

@@ -56,7 +56,7 @@ def test_only_the_hash_is_stored_and_typing_variants_open_the_same_token(
 def test_answer_moves_the_referral_uses_the_token_and_cannot_be_replayed(
     database: Database, actor: Principal, clock: Clock
 ) -> None:
-    components, rid, token = _sent(database, actor, clock)
+    components, _rid, token = _sent(database, actor, clock)
     start = dt.date(2025, 2, 1)
     answer = PcpAnswerIn(answer="treatment_started", drug_class="zoledronic_acid", treatment_start_date=start)
     recorded = components.ack.answer(token, answer)
@@ -93,7 +93,7 @@ def test_received_hands_out_a_follow_up_link_for_the_treatment_news(
 def test_not_registered_ends_the_referral_and_escalates(
     database: Database, actor: Principal, clock: Clock
 ) -> None:
-    components, rid, token = _sent(database, actor, clock)
+    components, _rid, token = _sent(database, actor, clock)
     assert components.ack.answer(token, PcpAnswerIn(answer="not_registered")).status == "not_registered"
     with database.reader() as session:
         assert [e.reason for e in session.scalars(select(Escalation))] == ["not_registered"]
