@@ -16,7 +16,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_analyst, cli_keys, cli_letters, cli_model
+from api import cli_analyst, cli_keys, cli_letters, cli_loop, cli_model
 from api.cli_fhir import fhir_assess
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -27,6 +27,8 @@ app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_
 console = Console()
 error_console = Console(stderr=True)
 app.add_typer(cli_keys.app, name="keys")
+app.add_typer(cli_loop.reminders, name="reminders")
+app.add_typer(cli_loop.delivery, name="delivery")
 app.command("fhir-assess")(fhir_assess)
 app.command()(cli_analyst.report)
 app.command()(cli_analyst.recalibrate)
