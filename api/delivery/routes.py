@@ -3,6 +3,7 @@ revoke a referral's acknowledgement links."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -12,15 +13,18 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.db.app_state import database_of
 from api.delivery.schemas import DeliveryOut, DeliveryRequest
 from api.delivery.wiring import loop_of
 from api.errors import error_responses
+from api.reminders.worklist import LoopWorklist, loop_worklist, resolve
 
 router = APIRouter(tags=["delivery"])
 Sender = Annotated[Principal, Depends(require("deliveries:send"))]
 Reader = Annotated[Principal, Depends(require("referrals:read"))]
 Printer = Annotated[Principal, Depends(require("deliveries:print"))]
 Mover = Annotated[Principal, Depends(require("referrals:transition"))]
+Coordinator = Annotated[Principal, Depends(require("worklist:read"))]
 
 
 class Revoked(BaseModel):
@@ -90,3 +94,21 @@ async def revoke_links(referral_id: uuid.UUID, request: Request, principal: Move
     ack = loop_of(request).ack
     count = await run_in_threadpool(ack.revoke, referral_id, principal.key_id, principal.role)
     return Revoked(revoked=count)
+
+
+@router.get("/v1/worklist/loop", response_model=LoopWorklist)
+async def loop_queue(request: Request, principal: Coordinator) -> LoopWorklist:
+    """Referrals escalated by the reminder job (or a PCP's "not registered"), and the loop KPIs."""
+    database = database_of(request)
+    return await run_in_threadpool(loop_worklist, database, principal, dt.datetime.now(dt.UTC))
+
+
+@router.post("/v1/referrals/{referral_id}/escalations/{reason}/resolve", status_code=204)
+async def resolve_escalation(
+    referral_id: uuid.UUID, reason: str, request: Request, principal: Coordinator
+) -> Response:
+    """Take the referral off the loop queue for ``reason`` (the coordinator has acted)."""
+    await run_in_threadpool(
+        resolve, database_of(request), principal, referral_id, reason, dt.datetime.now(dt.UTC)
+    )
+    return Response(status_code=204)
