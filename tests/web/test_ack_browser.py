@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.api.delivery.smtp_server import Recorder, smtp_server
 from tests.web.browser import Server, axe_violations, running_server, shot
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 SAMPLE = (
     Path(__file__).parents[2] / "data" / "sample" / "patients" / "02-osteoporosis-multiple-vertebral.json"
 )
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ def _job(components: LoopComponents, database: Database, clock: Clock, owner: st
 def _sent_by_email(
     components: LoopComponents, actor: Principal, database: Database, **body: int
 ) -> uuid.UUID:
-    rid = new_referral(database, actor, **body)  # type: ignore[arg-type]
+    rid = new_referral(database, actor, **body)
     delivery, _ = components.deliveries.request(actor, rid, "email")
     assert components.dispatcher.attempt(delivery.id)[0] == "delivered"
     return rid

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,16 +13,17 @@ from fastapi.testclient import TestClient
 from api.ack.settings import AckSettings
 from api.auth.principal import create_key
 from api.delivery.channels import PrintChannel
+from api.delivery.wiring import build_loop
 from api.main import create_app
 from api.settings import Settings
-from tests.api.delivery.loop import SECRET
+from tests.api.delivery.loop import SECRET, fake_pdfs
 from tests.api.referrals.factories import FAMILY_NAME, GIVEN_NAME, bearer, referral_body
 from tests.api.referrals.fakes import FakePdf
 
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    app = create_app(settings, pdf_renderer=FakePdf())  # type: ignore[arg-type]
+    app = create_app(settings, pdf_renderer=FakePdf())
     app.state.ack_settings = AckSettings(
         ack_secret=SECRET, ack_rate_limit="8/minute", ack_failure_rate_limit="3/hour"
     )
@@ -61,18 +64,10 @@ def test_the_public_pages_show_initials_first_and_refuse_replays(
 ) -> None:
     client, keys = app_client
     rid = _referral(client, keys, record)
-    with client.app.state.osteoref_database.transaction() as session:  # type: ignore[attr-defined]
-        from api.delivery.wiring import loop_of  # noqa: PLC0415
-
-        token = (
-            loop_of(client)
-            .issuer.issue(
-                session,
-                __import__("uuid").UUID(rid),
-                __import__("datetime").datetime.now(__import__("datetime").UTC),
-            )
-            .token
-        )
+    state = client.app.state  # type: ignore[attr-defined]
+    issuer = build_loop(state.osteoref_database, state.settings, fake_pdfs, ack=state.ack_settings).issuer
+    with state.osteoref_database.transaction() as session:
+        token = issuer.issue(session, uuid.UUID(rid), dt.datetime.now(dt.UTC)).token
     start = client.get(f"/a/{token}")
     assert start.status_code == 200 and "A.L." in start.text and "1948" in start.text
     assert GIVEN_NAME not in start.text and "Ada" not in start.text and "P-0001" not in start.text

@@ -20,7 +20,7 @@ def _at(days: int) -> dt.datetime:
 
 def _tables(
     start_days: list[int | None], practice: str = "Elm", priority: str = "soon"
-) -> tuple[pd.DataFrame, ...]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     ids = [uuid.uuid4() for _ in start_days]
     referrals = pd.DataFrame(
         [(i, priority, practice, PROCEDURE, f"P{n}") for n, i in enumerate(ids)],
@@ -55,8 +55,8 @@ def test_window_not_yet_closed_is_left_out_of_the_denominator() -> None:
 def test_letter_is_the_delivery_acknowledgement_the_answer_and_groups_per_practice() -> None:
     elm = _tables([20, 40])
     oak = _tables([None], practice="Oak", priority="urgent")
-    tables = [pd.concat([a, b], ignore_index=True) for a, b in zip(elm, oak, strict=True)]
-    kpis = loop_kpis(*tables, NOW)
+    r, e, d, a = (pd.concat([x, y], ignore_index=True) for x, y in zip(elm, oak, strict=True))
+    kpis = loop_kpis(r, e, d, a, NOW)
     by = {(g.group, g.value): g for g in kpis.groups}
     assert by["all", "all"].letter_median_days == 9.0  # the delivery (day 9), not the sent event (day 10)
     assert (by["practice", "Elm"].ack_median_days, by["practice", "Elm"].treatment_median_days) == (
@@ -73,7 +73,7 @@ def test_pcp_answers_replace_the_cohort_start_where_present() -> None:
     cohort = pd.DataFrame(
         {
             "patient_id": ["P0", "P1", "P9"],
-            "treatment_start_date_after": pd.to_datetime(["2025-06-01", "2025-03-01", None]),
+            "treatment_start_date_after": pd.to_datetime(pd.Series(["2025-06-01", "2025-03-01", None])),
         }
     )
     updated, used = with_pcp_treatment_starts(cohort, starts)
