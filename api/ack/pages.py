@@ -13,15 +13,11 @@ from starlette.responses import HTMLResponse
 from api.ack.answers import ANSWER_TEXT, DRUG_CLASSES, DRUG_TEXT, MAX_REASON
 from api.ack.service import Opened
 from api.delivery.copies import reference_of
+from api.web.labels import PRIORITY_TEXT
 from api.web.render import secure_headers
 
 TEMPLATES = Path(__file__).parent / "templates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined)
-PRIORITY_TEXT = {
-    "urgent": "Urgent — within 2 weeks",
-    "soon": "Soon — within 4 weeks",
-    "routine": "Routine — within 12 weeks",
-}
 
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
