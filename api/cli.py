@@ -18,7 +18,7 @@ import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_analyst, cli_exit, cli_keys, cli_letters, cli_model
+from api import cli_analyst, cli_exit, cli_keys, cli_letters, cli_loop, cli_model
 from api.cli_fhir import fhir_assess
 from api.settings import get_settings
 from risk.assess import Assessor
@@ -30,6 +30,8 @@ app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_
 console = Console(soft_wrap=True)
 error_console = Console(stderr=True, soft_wrap=True)
 app.add_typer(cli_keys.app, name="keys")
+app.add_typer(cli_loop.reminders, name="reminders")
+app.add_typer(cli_loop.delivery, name="delivery")
 app.command("fhir-assess")(fhir_assess)
 app.command()(cli_analyst.report)
 app.command()(cli_analyst.recalibrate)

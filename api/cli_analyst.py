@@ -5,6 +5,7 @@ Plain functions with typer annotations; ``api.cli`` registers them (see docs/ana
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +13,7 @@ import typer
 from rich.console import Console
 
 from api import cli_exit
-from api.analytics import funnel_from_database
+from api.analytics import funnel_from_database, loop_from_database
 from api.settings import get_settings
 from reports.cohort import report_from_file
 from risk.assess import Assessor
@@ -37,7 +38,11 @@ def report(
     cohort: Annotated[Path, typer.Option(help="Scored cohort (.csv or .parquet).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML report; JSON goes beside it.")],
     referrals_from_db: Annotated[
-        bool, typer.Option("--referrals-from-db", help="Add the referral funnel from settings.database_url.")
+        bool,
+        typer.Option(
+            "--referrals-from-db",
+            help="Add the referral funnel and loop KPIs from settings.database_url (PCP answers feed KPIs).",
+        ),
     ] = False,
     resamples: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for intervals.")] = 200,
     model: Annotated[
@@ -47,9 +52,15 @@ def report(
 ) -> None:
     """Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON."""
     try:
-        funnel = funnel_from_database(get_settings().database_url) if referrals_from_db else None
+        url = get_settings().database_url
+        funnel = funnel_from_database(url) if referrals_from_db else None
+        tables = loop_from_database(url) if referrals_from_db else None
         artefact = load_artefact(model or get_settings().model_path)
-        written = report_from_file(cohort, output, funnel=funnel, resamples=resamples, artefact=artefact)
+        written = report_from_file(
+            cohort, output, funnel=funnel, resamples=resamples, artefact=artefact,
+            loop=tables.kpis(dt.datetime.now(dt.UTC)) if tables else None,
+            treatment_starts=tables.treatment_starts() if tables else None,
+        )  # fmt: skip
     except OsteorefError as exc:
         raise _fail(exc) from None
     console.print(f"[green]report → {written.html}; numbers → {written.json}[/green]", highlight=False)

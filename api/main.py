@@ -16,12 +16,14 @@ import structlog
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from api.ack.routes import router as ack_router
 from api.auth.throttle import FailureLimiter, write_counts
 from api.body_limit import BodyLimitMiddleware
 from api.cds.cors import CdsCorsMiddleware
 from api.cds.routes import router as cds_router
 from api.crash_guard import CrashGuardMiddleware
 from api.db.engine import Database
+from api.delivery.routes import router as delivery_router
 from api.errors import install_error_handlers
 from api.fhir import referral_routes as fhir_referral_routes
 from api.fhir import routes as fhir_routes
@@ -52,6 +54,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     cds_router,
     model_card_router,
     docs.router,  # /docs from local assets (FastAPI's own loads a CDN), and GET /
+    delivery_router,
+    ack_router,
 )
 
 

@@ -13,6 +13,8 @@ Action = Literal[
     "referrals:read",
     "referrals:transition",
     "worklist:read",
+    "deliveries:send",
+    "deliveries:print",
     "audit:read",
     "keys:manage",
 ]
@@ -28,9 +30,12 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
             "referrals:create",
             "referrals:read",
             "referrals:transition",
+            "deliveries:send",
         }
     ),
-    "coordinator": frozenset({"referrals:read", "referrals:transition", "worklist:read"}),
+    "coordinator": frozenset(
+        {"referrals:read", "referrals:transition", "worklist:read", "deliveries:send", "deliveries:print"}
+    ),
     "analyst": frozenset({"assessments:score", "assessments:batch", "exports:deidentified"}),
     "admin": frozenset(ACTIONS),
 }

@@ -123,5 +123,9 @@ class WebSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
-# Registers the CDS feedback table on Base.metadata (Alembic's comparison and create_all).
+# Registers the CDS feedback table and the PCP-loop tables (delivery, acknowledgement, jobs)
+# on Base.metadata (Alembic's comparison and create_all).
+from api.db import ack_models as _ack_models  # noqa: E402, F401
 from api.db import cds_models as _cds_models  # noqa: E402, F401
+from api.db import delivery_models as _delivery_models  # noqa: E402, F401
+from api.db import job_models as _job_models  # noqa: E402, F401

@@ -77,13 +77,14 @@ def move_status(
     to_status: str,
     reason: str | None,
     by_key_id: int | None,
+    at: dt.datetime | None = None,
 ) -> bool:
     """Compare-and-set the status and record the event; False if the status was not ``from_status``.
 
     The conditional UPDATE makes two concurrent moves from the same status safe on both
     backends: exactly one matches the row, the other sees zero rows and reports a conflict.
     """
-    now = utcnow()
+    now = at or utcnow()  # ``at``: the time of a move the service makes on its own clock
     values: dict[str, object] = {"status": to_status, "updated_at": now}
     if to_status == "sent":
         values["sent_at"] = now

@@ -6,17 +6,22 @@ from typing import Literal, get_args
 
 from risk.errors import Conflict, FieldError, InvalidInput
 
-Status = Literal["draft", "sent", "acknowledged", "treatment_started", "declined", "cancelled"]
+Status = Literal[
+    "draft", "sent", "acknowledged", "treatment_started", "declined", "not_registered", "cancelled"
+]
 STATUSES: tuple[Status, ...] = get_args(Status)
 INITIAL_STATUS: Status = "draft"
 
-# from status → statuses it may move to. treatment_started, declined, cancelled are final.
+# from status → statuses it may move to. treatment_started, declined, not_registered and
+# cancelled are final. not_registered: the PCP answered that the patient is not on their list
+# (the referral ends; the coordinator finds the right practice and refers again).
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     "draft": frozenset({"sent", "cancelled"}),
-    "sent": frozenset({"acknowledged", "declined", "cancelled"}),
-    "acknowledged": frozenset({"treatment_started", "declined", "cancelled"}),
+    "sent": frozenset({"acknowledged", "declined", "not_registered", "cancelled"}),
+    "acknowledged": frozenset({"treatment_started", "declined", "not_registered", "cancelled"}),
     "treatment_started": frozenset(),
     "declined": frozenset(),
+    "not_registered": frozenset(),
     "cancelled": frozenset(),
 }
 REASON_REQUIRED: frozenset[Status] = frozenset({"declined"})

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 
+from api.delivery.wiring import loop_of
 from api.referrals.app_state import referrals_of
 from api.referrals.schemas import ReferralDetail, TransitionIn
 from api.referrals.service import Letter
@@ -81,7 +82,7 @@ async def create_referral(request: Request, user: Creator, form: Form) -> Respon
     return redirect(f"/web/referrals/{created.id}")
 
 
-def _referral_page(
+async def _referral_page(
     request: Request,
     user: WebUser,
     detail: ReferralDetail,
@@ -91,7 +92,9 @@ def _referral_page(
     posted: dict[str, str] | None = None,
 ) -> Response:
     allowed = allowed_moves(detail.status)
+    deliveries = await run_in_threadpool(loop_of(request).deliveries.history, user.principal, detail.id)
     context = {
+        "deliveries": deliveries,
         "title": "Referral",
         "user": user,
         "r": detail,
@@ -112,7 +115,7 @@ def _referral_page(
 async def show_referral(request: Request, user: Reader, referral_id: uuid.UUID) -> Response:
     """The referral: status, history, letter previews, PDFs and the status form."""
     detail = await run_in_threadpool(referrals_of(request).service.get, user.principal, referral_id)
-    return _referral_page(request, user, detail)
+    return await _referral_page(request, user, detail)
 
 
 @router.post("/web/referrals/{referral_id}/status")
@@ -135,7 +138,7 @@ async def move_referral(request: Request, user: Mover, form: Form, referral_id: 
         detail = await run_in_threadpool(service.get, user.principal, referral_id)
         status = 409 if isinstance(error, Conflict) else 422
         posted = {"to": target, "reason": reason}
-        return _referral_page(request, user, detail, error=message, status_code=status, posted=posted)
+        return await _referral_page(request, user, detail, error=message, status_code=status, posted=posted)
     return redirect(f"/web/referrals/{referral_id}")
 
 

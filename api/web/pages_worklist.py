@@ -15,6 +15,7 @@ from api.referrals.app_state import referrals_of
 from api.referrals.listing import ListQuery
 from api.referrals.schemas import ReferralSummary
 from api.referrals.states import STATUSES, Status
+from api.reminders.worklist import escalated
 from api.web.guard import WebRoute, WebUser, checked_form, signed_in, web_settings
 from api.web.render import page
 from api.web.search import referrals_of_patient
@@ -33,7 +34,9 @@ async def _worklist_page(
     now = dt.datetime.now(dt.UTC)
     items, total = await run_in_threadpool(components.lister.page, user.principal, query, now.date())
     queues = await run_in_threadpool(components.lister.worklist, user.principal, days, now)
+    loop = await run_in_threadpool(escalated, database_of(request))
     context = {
+        "loop": loop,
         "title": "Worklist",
         "user": user,
         "items": items,

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
-from api.web import pages_assess, pages_auth, pages_referrals, pages_worklist
+from api.web import pages_assess, pages_auth, pages_delivery, pages_referrals, pages_worklist
 from api.web.settings import WebSettings
 
 
@@ -20,5 +20,5 @@ async def web_lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(lifespan=web_lifespan, include_in_schema=False)
-for _pages in (pages_auth, pages_assess, pages_referrals, pages_worklist):
+for _pages in (pages_auth, pages_assess, pages_referrals, pages_worklist, pages_delivery):
     router.include_router(_pages.router)

@@ -10,7 +10,8 @@ import pandas as pd
 
 from reports.cohort import figures
 from reports.cohort.kpis import fls_kpis, kpi_data
-from reports.cohort.models import CohortReport, ReferralFunnel
+from reports.cohort.loop import with_pcp_treatment_starts
+from reports.cohort.models import CohortReport, LoopKpis, ReferralFunnel
 from reports.cohort.performance import site_performance
 from reports.cohort.profile import cohort_profile
 from reports.labels import label
@@ -51,6 +52,7 @@ def build_report(
     *,
     source: str = "",
     funnel: ReferralFunnel | None = None,
+    loop: LoopKpis | None = None,
     as_of: pd.Timestamp | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = 0,
@@ -77,6 +79,7 @@ def build_report(
             training_fingerprint=training_fingerprint(frame, artefact),
         ),
         funnel=funnel,
+        loop=loop,
     )
 
 
@@ -119,12 +122,21 @@ def report_from_file(
     output: Path,
     *,
     funnel: ReferralFunnel | None = None,
+    loop: LoopKpis | None = None,
+    treatment_starts: pd.DataFrame | None = None,
     resamples: int = BOOTSTRAP_RESAMPLES,
     artefact: Artefact | None = None,
 ) -> RenderedReport:
-    """Read + validate a scored cohort file, build the report, write HTML and JSON."""
+    """Read + validate a scored cohort file, build the report, write HTML and JSON.
+
+    ``treatment_starts`` (patient_id, treatment_start_date) are the PCPs' answers: where a
+    patient has one, the treatment KPIs use it instead of the file's column.
+    """
     frame = read_scored_cohort(Path(cohort))
+    if treatment_starts is not None and loop is not None:
+        frame, used = with_pcp_treatment_starts(frame, treatment_starts)
+        loop = loop.model_copy(update={"cohort_starts_from_pcp": used})
     report = build_report(
-        frame, source=Path(cohort).name, funnel=funnel, resamples=resamples, artefact=artefact
+        frame, source=Path(cohort).name, funnel=funnel, loop=loop, resamples=resamples, artefact=artefact
     )
     return write_report(report, frame, output)

@@ -134,6 +134,33 @@ class ReferralFunnel(_Frozen):
     overdue_days: int
 
 
+class LoopGroup(_Frozen):
+    """The referral loop of one group (all, a priority, a practice): days from the procedure."""
+
+    group: str
+    value: str
+    referrals: int
+    letter_n: int
+    letter_median_days: float | None
+    ack_n: int
+    ack_median_days: float | None
+    treatment_n: int
+    treatment_median_days: float | None
+    treated_16w_numerator: int
+    treated_16w_denominator: int
+    treated_16w_percent: float | None
+
+
+class LoopKpis(_Frozen):
+    """Time from the procedure to the letter, the PCP's acknowledgement and treatment start."""
+
+    as_of: str
+    window_days: int
+    pcp_answers: int
+    groups: list[LoopGroup]
+    cohort_starts_from_pcp: int | None = None  # patients whose treatment start came from a PCP answer
+
+
 class CohortReport(_Frozen):
     """Everything the HTML shows, as numbers."""
 
@@ -145,3 +172,4 @@ class CohortReport(_Frozen):
     profile: CohortProfile
     performance: Performance
     funnel: ReferralFunnel | None = None
+    loop: LoopKpis | None = None

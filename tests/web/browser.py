@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,10 +75,9 @@ def _keys(url: str) -> dict[str, str]:
         database.dispose()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """uvicorn on 127.0.0.1 (free port) serving the app with a temporary SQLite database."""
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('web-db') / 'web.db'}"
+@contextmanager
+def running_server(database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """uvicorn on 127.0.0.1 (free port) serving the app on ``database_url``, with one key per role."""
     keys = _keys(database_url)
     port = _free_port()
     env = {
@@ -85,6 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "OSTEOREF_DATABASE_URL": database_url,
         "OSTEOREF_SESSION_SECRET": "browser-test-secret-" + "s" * 32,
         "OSTEOREF_PDF_WORKERS": "1",
+        **(extra_env or {}),
     }
     command = [
         sys.executable,
@@ -109,6 +110,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn on 127.0.0.1 (free port) serving the app with a temporary SQLite database."""
+    with running_server(f"sqlite:///{tmp_path_factory.mktemp('web-db') / 'web.db'}") as running:
+        yield running
 
 
 def _ensure_axe() -> None:

@@ -134,6 +134,7 @@ def test_transition_table_covers_every_status_and_final_ones_are_empty() -> None
     assert {s for s, moves in TRANSITIONS.items() if not moves} == {
         "treatment_started",
         "declined",
+        "not_registered",
         "cancelled",
     }
 

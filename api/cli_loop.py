@@ -1,0 +1,90 @@
+"""``osteoref reminders run`` and ``osteoref delivery run|print-batch``: the PCP loop from cron.
+
+Each builds the loop on ``OSTEOREF_DATABASE_URL`` (migrated first) and renders PDFs in
+this process. Exit status 0 also when another run holds the lease (it is not an error
+for a CronJob that overlaps); the summary says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.db import migrate
+from api.db.engine import Database
+from api.db.types import utcnow
+from api.delivery.wiring import LoopComponents, build_loop
+from api.reminders.job import ReminderJob
+from api.reminders.settings import get_reminder_settings
+from api.settings import get_settings
+from risk.errors import OsteorefError
+
+reminders = typer.Typer(
+    help="Re-send unacknowledged letters and escalate to the worklist.", no_args_is_help=True
+)
+delivery = typer.Typer(help="Send queued letters and make print batches.", no_args_is_help=True)
+console = Console()
+error_console = Console(stderr=True)
+
+
+def _render(pages: Sequence[str]) -> list[bytes]:
+    from reports.render import render_pdf  # noqa: PLC0415  (WeasyPrint: only when a letter goes)
+
+    return [render_pdf(page) for page in pages]
+
+
+@contextmanager
+def _loop() -> Iterator[tuple[Database, LoopComponents]]:
+    settings = get_settings()
+    database = Database.connect(settings.database_url)
+    try:
+        migrate.upgrade(database.engine)
+        yield database, build_loop(database, settings, _render)
+    except OsteorefError as error:
+        error_console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    finally:
+        database.dispose()
+
+
+@reminders.command("run")
+def run_reminders() -> None:
+    """Retry due deliveries, re-send letters unacknowledged past their threshold, escalate."""
+    with _loop() as (database, loop):
+        job = ReminderJob(database, loop.dispatcher, loop.deliveries, get_reminder_settings(), utcnow)
+        summary = job.run()
+    if not summary.ran:
+        console.print("another reminders run holds the lease; nothing done")
+        return
+    console.print(
+        f"reminders queued {summary.reminders_queued}, escalated {summary.escalated}, "
+        f"letters delivered {summary.delivered}",
+        highlight=False,
+    )
+
+
+@delivery.command("run")
+def run_deliveries() -> None:
+    """Try every delivery that is due (first attempts and retries)."""
+    with _loop() as (_, loop):
+        summary = loop.dispatcher.run_due()
+    console.print(
+        f"delivered {summary.delivered}, retrying {summary.retrying}, failed {summary.failed}",
+        highlight=False,
+    )
+
+
+@delivery.command("print-batch")
+def print_batch(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The batch PDF to write.")],
+) -> None:
+    """Write one PDF of every letter waiting for post, behind a cover sheet."""
+    with _loop() as (_, loop):
+        batch = loop.print_batches.make(None)
+    output.write_bytes(batch.pdf)
+    console.print(f"{batch.letters} letters → {output} (batch {batch.id})", highlight=False)

@@ -1,0 +1,1 @@
+"""The scheduled reminder job: re-send unacknowledged letters, escalate to the worklist."""

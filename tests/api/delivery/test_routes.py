@@ -1,0 +1,107 @@
+"""The loop's HTTP surface on the real app: delivery routes and roles, the public /a pages, rate limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.ack.settings import AckSettings
+from api.auth.principal import create_key
+from api.delivery.channels import PrintChannel
+from api.delivery.wiring import build_loop
+from api.main import create_app
+from api.settings import Settings
+from tests.api.delivery.loop import SECRET, fake_pdfs
+from tests.api.referrals.factories import FAMILY_NAME, GIVEN_NAME, bearer, referral_body
+from tests.api.referrals.fakes import FakePdf
+
+
+@pytest.fixture
+def app_client(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    app = create_app(settings, pdf_renderer=FakePdf())
+    app.state.ack_settings = AckSettings(
+        ack_secret=SECRET, ack_rate_limit="8/minute", ack_failure_rate_limit="3/hour"
+    )
+    app.state.delivery_channels = {"print": PrintChannel()}
+    with TestClient(app, follow_redirects=False) as client:
+        database = app.state.osteoref_database
+        keys = {
+            role: create_key(database, role, role, None) for role in ("clinician", "coordinator", "analyst")
+        }
+        yield client, keys
+
+
+def _referral(client: TestClient, keys: dict[str, str], record: dict[str, object]) -> str:
+    body = referral_body() | {"patient": record}
+    created = client.post("/v1/referrals", json=body, headers=bearer(keys["clinician"]))
+    assert created.status_code == 201, created.text
+    return str(created.json()["id"])
+
+
+def test_roles_idempotency_and_an_unknown_channel(
+    app_client: tuple[TestClient, dict[str, str]], record: dict[str, object]
+) -> None:
+    client, keys = app_client
+    rid = _referral(client, keys, record)
+    path = f"/v1/referrals/{rid}/deliveries"
+    assert client.post(path, json={"channel": "print"}, headers=bearer(keys["analyst"])).status_code == 403
+    assert client.post(path, json={"channel": "pigeon"}, headers=bearer(keys["clinician"])).status_code == 422
+    first = client.post(path, json={"channel": "print"}, headers=bearer(keys["clinician"]))
+    again = client.post(path, json={"channel": "print"}, headers=bearer(keys["coordinator"]))
+    assert (first.status_code, again.status_code, again.json()["id"]) == (202, 200, first.json()["id"])
+    assert client.post("/v1/print-batches", headers=bearer(keys["clinician"])).status_code == 403
+    history = client.get(path, headers=bearer(keys["coordinator"])).json()
+    assert [(d["channel"], d["status"]) for d in history] == [("print", "queued")]
+
+
+def test_the_public_pages_show_initials_first_and_refuse_replays(
+    app_client: tuple[TestClient, dict[str, str]], record: dict[str, object]
+) -> None:
+    client, keys = app_client
+    rid = _referral(client, keys, record)
+    state = client.app.state  # type: ignore[attr-defined]
+    issuer = build_loop(state.osteoref_database, state.settings, fake_pdfs, ack=state.ack_settings).issuer
+    with state.osteoref_database.transaction() as session:
+        token = issuer.issue(session, uuid.UUID(rid), dt.datetime.now(dt.UTC)).token
+    start = client.get(f"/a/{token}")
+    assert start.status_code == 200 and "A.L." in start.text and "1948" in start.text
+    assert GIVEN_NAME not in start.text and "Ada" not in start.text and "P-0001" not in start.text
+    assert start.headers["Cache-Control"] == "no-store" and start.headers["Referrer-Policy"] == "no-referrer"
+    unconfirmed = client.post(f"/a/{token}/confirm", data={})
+    assert unconfirmed.status_code == 422
+    confirmed = client.post(f"/a/{token}/confirm", data={"confirm": "yes"})
+    assert "Ada Lovelace" in confirmed.text
+    stamp = re.search(r'name="stamp" value="([^"]+)"', confirmed.text)
+    assert stamp
+    missing = client.post(f"/a/{token}/answer", data={"stamp": stamp.group(1), "answer": "declined"})
+    assert missing.status_code == 422 and "give the reason" in missing.text
+    reason = "<script>alert(1)</script> prefers lifestyle measures"
+    done = client.post(
+        f"/a/{token}/answer", data={"stamp": stamp.group(1), "answer": "declined", "reason": reason}
+    )
+    assert done.status_code == 200 and "Thank you" in done.text
+    assert (
+        client.post(f"/a/{token}/answer", data={"stamp": stamp.group(1), "answer": "received"}).status_code
+        == 409
+    )
+    detail = client.get(f"/v1/referrals/{rid}", headers=bearer(keys["clinician"])).json()
+    assert detail["status"] == "declined" and detail["events"][-1]["reason"].endswith(reason)
+    assert FAMILY_NAME not in detail["events"][-1]["reason"]
+
+
+def test_guessing_tokens_is_rate_limited(app_client: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = app_client
+    statuses = [client.get(f"/a/{'0' * 23}{i}").status_code for i in range(5)]
+    assert statuses == [404, 404, 404, 429, 429]
+    assert int(client.get("/a/ack.css").headers.get("Retry-After", "1")) >= 1
+
+
+def test_a_typed_code_is_forgiven_its_case_and_hyphens(app_client: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = app_client
+    response = client.post("/a", data={"code": "abcd-efgh-jkmn-pqrs-tvwx-yz01"})
+    assert (response.status_code, response.headers["location"]) == (303, "/a/ABCDEFGHJKMNPQRSTVWXYZ01")
