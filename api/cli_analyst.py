@@ -18,8 +18,9 @@ from api.settings import get_settings
 from reports.cohort import report_from_file
 from risk.assess import Assessor
 from risk.cohort import read_training_cohort
-from risk.errors import OsteorefError
+from risk.errors import OsteorefError, RecalibrationRefused
 from risk.model import RefractureModel, load_artefact, save_artefact
+from risk.model.artefact import Recalibration
 from risk.scale.dask_engine import score_dask
 from risk.scale.recalibrate import HOLDOUT_FRACTION, Method, RecalibrationResult
 from risk.scale.recalibrate import recalibrate as recalibrate_model
@@ -29,9 +30,9 @@ error_console = Console(stderr=True, soft_wrap=True)
 USER_ERROR = cli_exit.USAGE
 
 
-def _fail(exc: OsteorefError) -> typer.Exit:
+def _fail(exc: OsteorefError, status: int = USER_ERROR) -> typer.Exit:
     error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(USER_ERROR)
+    return typer.Exit(status)
 
 
 def report(
@@ -136,6 +137,10 @@ def recalibrate(
             seed=seed, force=force,
         )  # fmt: skip
         save_artefact(result.artefact, output)
+    except RecalibrationRefused as refused:
+        if refused.check is not None:
+            _print_held_out(refused.check)
+        raise _fail(refused, cli_exit.REFUSED) from None
     except OsteorefError as exc:
         raise _fail(exc) from None
     _print_check(result)
@@ -143,13 +148,17 @@ def recalibrate(
 
 
 def _print_check(result: RecalibrationResult) -> None:
-    check = result.check
     for update in result.updates:
         console.print(
             f"{update.months} months: a = {update.intercept:+.3f}, b = {update.slope:.3f} "
-            f"(fitted on {check.fit_rows} patients, {update.events} events)",
+            f"(fitted on {result.check.fit_rows} patients, {update.events} events)",
             highlight=False,
         )
+    _print_held_out(result.check)
+
+
+def _print_held_out(check: Recalibration) -> None:
+    """Before → after on the held-out patients: printed whether the candidate is written or refused."""
     console.print(f"held-out check on {check.holdout_rows} patients not used for the fit:", highlight=False)
     for before, after in zip(check.before, check.after, strict=True):
         console.print(

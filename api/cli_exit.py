@@ -14,6 +14,9 @@ OK: Final = 0
 USAGE: Final = 2
 # Ran to the end; some rows were rejected or failed (see the summary and the errors file).
 ROWS_FAILED: Final = 3
+# A safety check refused to write the output (recalibrate: the candidate is worse calibrated on
+# held-out patients than the model it would replace; --force writes it, recorded).
+REFUSED: Final = 4
 # 1 is Python's own status for an unexpected error (a bug: please report the traceback).
 
 

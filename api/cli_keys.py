@@ -46,10 +46,14 @@ def create(
 
 
 @app.command("list")
-def list_keys() -> None:
-    """List keys (id, prefix, role, label, created, revoked) — never the secrets."""
+def list_keys(
+    label: Annotated[str | None, typer.Option(help="Only the keys with exactly this label.")] = None,
+) -> None:
+    """List keys, oldest first: id, prefix, role, label, created, revoked, tab-separated; never a secret."""
     with _database() as database, database.reader() as session:
         for key in keys_repo.list_keys(session):
+            if label is not None and key.label != label:
+                continue
             revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
             typer.echo(
                 f"{key.id}\tosr_{key.prefix}_…\t{key.role}\t{key.label or ''}\t"

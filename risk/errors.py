@@ -15,7 +15,10 @@ OsteorefError
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typing only: the artefact module imports this one
+    from risk.model.artefact import Recalibration
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +92,16 @@ class ModelArtefactError(OsteorefError, ValueError):
 
 
 class RecalibrationRefused(OsteorefError):
-    """A site recalibration would be worse calibrated on held-out patients than the model it replaces."""
+    """A site recalibration would be worse calibrated on held-out patients than the model it replaces.
+
+    ``check`` is the held-out comparison that refused it, so the caller can show the figures.
+    """
 
     code = "recalibration_refused"
+
+    def __init__(self, message: str, check: Recalibration | None = None) -> None:
+        super().__init__(message)
+        self.check = check
 
 
 class RenderError(OsteorefError, RuntimeError):

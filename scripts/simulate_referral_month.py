@@ -99,7 +99,7 @@ def record(rng: random.Random, n: int, day: dt.date) -> dict[str, object]:
 def pcp(rng: random.Random) -> dict[str, object]:
     """One of the practices: most take e-mail, some only post, two refuse mail."""
     k = rng.randrange(PRACTICES)
-    email = None if k % 6 == 5 else f"gp{k}@practice{k}.test"
+    email = None if k % 6 == 5 else f"gp{k}@practice{k}.example"
     return {
         "name": f"Dr GP {k}",
         "practice": f"Practice {k:02d}",
@@ -134,7 +134,7 @@ def main() -> None:  # noqa: PLR0915 (a simulation script reads best top to bott
     parser.add_argument("--seed", type=int, default=16)
     args = parser.parse_args()
     rng, world = random.Random(args.seed), World()
-    refused = {f"gp{k}@practice{k}.test": "550 5.1.1 mailbox unavailable" for k in (3, 17)}
+    refused = {f"gp{k}@practice{k}.example": "550 5.1.1 mailbox unavailable" for k in (3, 17)}
     recorder = Recorder(Behaviour(refuse=refused, temporary_failures=25))
     directory = Path(tempfile.mkdtemp(prefix="osteoref-sim-"))
     database = Database.connect(f"sqlite:///{directory / 'sim.db'}")

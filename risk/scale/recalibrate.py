@@ -155,18 +155,19 @@ def recalibrate(
     before = held_out_metrics(model, holdout, resamples, seed)
     after = held_out_metrics(RefractureModel(candidate), holdout, resamples, seed)
     worse = miscalibration(after) > miscalibration(before)
-    if worse and not force:
-        raise RecalibrationRefused(
-            f"recalibrated model is worse calibrated on the {len(holdout)} held-out patients than "
-            f"{model.name} {model.version} (Σ|log O/E|+|log slope| {miscalibration(after):.3f} vs "
-            f"{miscalibration(before):.3f}); nothing written (--force writes it anyway, recorded)"
-        )
     check = Recalibration(
         site=site, method=method, base_model_version=model.version, seed=seed,
         fit_rows=len(fit), holdout_rows=len(holdout),
         coefficients=[{"months": u.months, "intercept": u.intercept, "slope": u.slope} for u in updates],
         before=before, after=after, worse_than_base=worse, forced=worse and force,
     )  # fmt: skip
+    if worse and not force:
+        raise RecalibrationRefused(
+            f"recalibrated model is worse calibrated on the {len(holdout)} held-out patients than "
+            f"{model.name} {model.version} (Σ|log O/E|+|log slope| {miscalibration(after):.3f} vs "
+            f"{miscalibration(before):.3f}); nothing written (--force writes it anyway, recorded)",
+            check,
+        )
     fitted = "; ".join(f"{u.months} mo: a={u.intercept:+.3f}, b={u.slope:.3f}" for u in updates)
     design = (
         f"site recalibration ({method}) of {model.version} on {site}: fitted on {len(fit)} rows "

@@ -66,7 +66,14 @@ def _bodies(rid: str) -> dict[str, str]:
         "/v1/assessments/batch": json.dumps({"records": [_record("__X__")]}),
         "/v1/referrals": json.dumps(referral),
         f"/v1/referrals/{rid}/transitions": json.dumps({"to": "sent", "reason": "__X__"}),
-        "/fhir/$assess": json.dumps({"resourceType": "Bundle", "type": "collection", "id": "__X__"}),
+        # In a field the mapping reads (an unread field, e.g. Bundle.id, is tolerated by design).
+        "/fhir/$assess": json.dumps(
+            {
+                "resourceType": "Bundle",
+                "type": "collection",
+                "entry": [{"resource": {"resourceType": "Patient", "id": "p1", "birthDate": "__X__"}}],
+            }
+        ),
     }
 
 

@@ -50,7 +50,7 @@ def _emailed_link(server: Server, recorder: Recorder) -> tuple[str, str]:
     patient = json.loads(SAMPLE.read_text()) | {"given_name": "Dorothy", "family_name": "Example"}
     body = {
         "patient": patient,
-        "pcp": {"name": "Dr P. Pemberton", "practice": "Elm Street Surgery", "email": "gp@elm.test"},
+        "pcp": {"name": "Dr P. Pemberton", "practice": "Elm Street Surgery", "email": "gp@elm.example"},
         "referrer": {"name": "Dr R. R."},
     }
     created = httpx.post(f"{server.base_url}/v1/referrals", json=body, headers=headers, timeout=60)

@@ -33,6 +33,14 @@ def test_create_prints_a_working_key_alone_on_the_last_line(runner: CliRunner, d
     assert key not in listed
 
 
+def test_list_by_label_shows_exactly_the_keys_with_that_label(runner: CliRunner, database: Database) -> None:
+    for label in ("ward 3", "ward 30", "ward 3"):
+        assert runner.invoke(cli_keys.app, ["create", "--role", "clinician", "--label", label]).exit_code == 0
+    lines = runner.invoke(cli_keys.app, ["list", "--label", "ward 3"]).stdout.strip().splitlines()
+    assert [line.split("\t")[3] for line in lines] == ["ward 3", "ward 3"]
+    assert runner.invoke(cli_keys.app, ["list", "--label", "nobody"]).stdout == ""
+
+
 def test_unknown_role_fails_without_a_key(runner: CliRunner) -> None:
     result = runner.invoke(cli_keys.app, ["create", "--role", "root"])
     assert result.exit_code == 2

@@ -51,7 +51,7 @@ def clinician(database: Database) -> Principal:
 
 def new_referral(database: Database, actor: Principal, **body: Any) -> uuid.UUID:
     """A draft referral made through the real workflow service (fake scorer and letters)."""
-    email = body.pop("email", "gp@practice.test")
+    email = body.pop("email", "gp@practice.example")
     payload = referral_body(**body)
     payload["pcp"]["email"] = email
     service = ReferralService(database, FakeScorer(), FakeLetters(), LinkBuilder(BASE_URL))

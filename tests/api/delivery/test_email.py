@@ -17,7 +17,7 @@ from tests.api.delivery.loop import Clock, delivery_settings, loop, new_referral
 from tests.api.delivery.smtp_server import Behaviour, Recorder, self_signed, server_context, smtp_server
 from tests.api.referrals.factories import FAMILY_NAME, GIVEN_NAME
 
-GP = "gp@practice.test"
+GP = "gp@practice.example"
 
 
 def _send(components: LoopComponents, actor: Principal, referral_id: uuid.UUID) -> tuple[int, str]:
@@ -68,7 +68,7 @@ def test_link_policy_sends_no_attachment(database: Database, actor: Principal, c
 def test_refused_recipient_fails_at_once_escalates_and_revokes_the_token(
     database: Database, actor: Principal, clock: Clock
 ) -> None:
-    recorder = Recorder(Behaviour(refuse={GP: "550 5.1.1 <gp@practice.test> no such user"}))
+    recorder = Recorder(Behaviour(refuse={GP: "550 5.1.1 <gp@practice.example> no such user"}))
     with smtp_server(recorder) as port:
         components = loop(database, clock, delivery_settings(port))
         rid = new_referral(database, actor)

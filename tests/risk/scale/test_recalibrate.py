@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from api import cli, cli_exit
 from risk.assess import Assessor
-from risk.cohort import validate_frame
+from risk.cohort import validate_frame, write_table
 from risk.errors import InvalidCohort, RecalibrationRefused
 from risk.facts import facts_from_frame
 from risk.model import RefractureModel
@@ -83,6 +87,27 @@ def _contradicting_fit_rows(site: pd.DataFrame, seed: int) -> pd.DataFrame:
 def test_a_candidate_worse_on_held_out_rows_is_refused(assessor: Assessor, site: pd.DataFrame) -> None:
     with pytest.raises(RecalibrationRefused, match="held-out"):
         recalibrate(assessor.model, _contradicting_fit_rows(site, 3), "demo", resamples=0, seed=3)
+
+
+def test_the_command_prints_the_held_out_figures_writes_nothing_and_exits_4_when_refused(
+    tmp_path: Path,
+) -> None:
+    raw = synthesize(2000, 17).cohort
+    checked = validate_frame(raw)
+    assert len(checked.valid) == len(raw)  # row positions of raw and of the validated frame agree
+    contradicting = _contradicting_fit_rows(
+        checked.valid.join(checked.passthrough[["time_months", "event", "treated_after_procedure"]]), 3
+    )
+    positions = np.flatnonzero(eligible(facts_from_frame(checked.valid)))
+    raw.loc[positions, ["event", "time_months"]] = contradicting[["event", "time_months"]].to_numpy()
+    cohort, output = tmp_path / "site.csv", tmp_path / "site-model.json"
+    write_table(raw, cohort)
+    args = ["recalibrate", "--cohort", str(cohort), "--output", str(output), "--site", "demo"]
+    result = CliRunner().invoke(cli.app, [*args, "--seed", "3", "--resamples", "0"])
+    assert result.exit_code == cli_exit.REFUSED == 4
+    assert "held-out check on 600 patients" in result.output and "12 mo  O/E" in result.output
+    assert "24 mo  O/E" in result.output and "nothing written" in result.output
+    assert not output.exists()
 
 
 def test_force_writes_a_worse_candidate_and_records_it(assessor: Assessor, site: pd.DataFrame) -> None:
