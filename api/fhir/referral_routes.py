@@ -18,6 +18,7 @@ from api.auth.deps import require
 from api.auth.principal import Principal
 from api.db import audit_repo, communications_repo, referrals_repo
 from api.db.app_state import database_of
+from api.db.delivery_models import FhirCommunication
 from api.db.engine import Database
 from api.db.referrals_repo import ReferralFilter
 from api.deps import SettingsDep
@@ -25,6 +26,7 @@ from api.errors import error_responses
 from api.fhir.bindings import validate_emitted
 from api.fhir.emit.stored_referral import (
     STATUS,
+    Sending,
     communication_url,
     letter_url,
     referral_communication,
@@ -124,9 +126,13 @@ async def read_letter(
     return _fhir(await _letter(request, principal, settings.public_base_url, referral_id))
 
 
-def _sent_on_fhir(database: Database, referral_id: uuid.UUID) -> list[tuple[uuid.UUID, str, Any]]:
+def _sending(row: FhirCommunication) -> Sending:
+    return Sending(row.id, row.purpose, row.sent_at)
+
+
+def _sent_on_fhir(database: Database, referral_id: uuid.UUID) -> list[Sending]:
     with database.reader() as session:
-        return [(c.id, c.purpose, c.sent_at) for c in communications_repo.of_referral(session, referral_id)]
+        return [_sending(row) for row in communications_repo.of_referral(session, referral_id)]
 
 
 @router.get("/Communication", response_class=Response, responses=error_responses(401, 403, 404, 422))
@@ -141,19 +147,17 @@ async def search_communications(
     detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
     sent = await run_in_threadpool(_sent_on_fhir, database_of(request), referral_id)
     base = settings.public_base_url
-    found = [
-        (communication_url(base, i), referral_communication(detail, i, p, at, base)) for i, p, at in sent
-    ]
+    found = [(communication_url(base, one.id), referral_communication(detail, one, base)) for one in sent]
     return Response(pydantic_core.to_json(_searchset(found)), media_type=FHIR_JSON, headers=NO_STORE)
 
 
 def _referral_of(
     database: Database, actor: Principal, communication_id: uuid.UUID
-) -> tuple[uuid.UUID, str, Any]:
+) -> tuple[uuid.UUID, Sending]:
     with database.transaction() as session:
         row = communications_repo.get(session, communication_id)
         if row is not None:
-            return row.referral_id, row.purpose, row.sent_at
+            return row.referral_id, _sending(row)
         audit_repo.append(
             session, actor_key_id=actor.key_id, role=actor.role, action="communications:read",
             target_type="communication", target_id=str(communication_id), outcome="not_found",
@@ -168,11 +172,11 @@ async def read_communication(
     communication_id: uuid.UUID, request: Request, principal: Reader, settings: SettingsDep
 ) -> Response:
     """One sending of a referral's letter on the FHIR channel."""
-    referral_id, purpose, sent = await run_in_threadpool(
+    referral_id, sending = await run_in_threadpool(
         _referral_of, database_of(request), principal, communication_id
     )
     detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
-    return _fhir(referral_communication(detail, communication_id, purpose, sent, settings.public_base_url))
+    return _fhir(referral_communication(detail, sending, settings.public_base_url))
 
 
 def _patient_id(patient: str) -> str:

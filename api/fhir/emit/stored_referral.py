@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from api.fhir.emit.referral import letter_communication, letter_document, service_request
@@ -96,6 +97,15 @@ def referral_letter(detail: ReferralDetail, pdf: bytes, base_url: str) -> dict[s
     return resource | {"id": f"letter-{detail.id}"}
 
 
+@dataclass(frozen=True, slots=True)
+class Sending:
+    """One sending of the letter on the FHIR channel, as the FHIR layer reads it (not the row)."""
+
+    id: uuid.UUID
+    purpose: str  # "letter" or "reminder"
+    sent_at: dt.datetime
+
+
 def _recipients(detail: ReferralDetail) -> list[dict[str, Any]]:
     pcp = {"resourceType": "Practitioner", "id": "pcp", "name": [{"text": detail.pcp.name}]}
     if not detail.pcp.practice:
@@ -103,9 +113,7 @@ def _recipients(detail: ReferralDetail) -> list[dict[str, Any]]:
     return [pcp, {"resourceType": "Organization", "id": "practice", "name": detail.pcp.practice}]
 
 
-def referral_communication(
-    detail: ReferralDetail, communication_id: uuid.UUID, purpose: str, sent: dt.datetime, base_url: str
-) -> dict[str, Any]:
+def referral_communication(detail: ReferralDetail, sending: Sending, base_url: str) -> dict[str, Any]:
     """The sending of one referral's letter (or a reminder) to the PCP and their practice."""
     recipients = _recipients(detail)
     resource = letter_communication(
@@ -114,12 +122,12 @@ def referral_communication(
         document_ref={"reference": letter_url(base_url, detail.id), "type": "DocumentReference"},
         recipient_refs=[f"#{r['id']}" for r in recipients],
         sender_ref="#referrer",
-        sent=sent if sent.tzinfo else sent.replace(tzinfo=dt.UTC),
-        category=COMMUNICATION_CATEGORIES[purpose],
+        sent=sending.sent_at if sending.sent_at.tzinfo else sending.sent_at.replace(tzinfo=dt.UTC),
+        category=COMMUNICATION_CATEGORIES[sending.purpose],
         medium=ELECTRONIC,
     )
     return (
-        {"resourceType": "Communication", "id": str(communication_id)}
+        {"resourceType": "Communication", "id": str(sending.id)}
         | resource
         | {"contained": [*recipients, _referrer(detail)]}
     )
