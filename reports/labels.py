@@ -20,6 +20,7 @@ CODE_LABELS: Final[dict[str, str]] = {
     "trauma_review": "Trauma review",
     "oncology": "Oncology / haematology",
     "pcp": "PCP",
+    "fhir": "FHIR",
     "egfr": "eGFR",
     "ct_hu": "CT attenuation",
     "anabolic_first": "Anabolic first",

@@ -1,4 +1,5 @@
-"""The delivery tables: one row per referral, channel and purpose, its attempts, and print batches."""
+"""The delivery tables: one row per referral, channel and purpose, its attempts, print batches and
+the Communications published on the FHIR channel."""
 
 from __future__ import annotations
 
@@ -66,3 +67,21 @@ class PrintBatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     letters: Mapped[int]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+
+
+class FhirCommunication(Base):
+    """A letter published on the FHIR channel: the R4 Communication the receiving EHR reads.
+
+    (referral, purpose) is unique: one Communication for the letter and one per reminder, however
+    often a delivery is retried or dispatched again.
+    """
+
+    __tablename__ = "fhir_communications"
+    __table_args__ = (
+        UniqueConstraint("referral_id", "purpose", name="uq_fhir_communications_referral_purpose"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[dt.datetime]

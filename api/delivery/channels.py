@@ -1,9 +1,10 @@
 """The delivery channels as one registry: a channel is a name, a reachability check and a sender.
 
 The mechanism (deliveries, attempts, retries, tokens, status moves) never looks inside a
-channel. Adding one — FHIR, for instance — is one more class with ``name``, ``batched``,
-``unreachable`` and ``send``, and one more entry where ``api.delivery.wiring`` builds the
-registry; no table, route or dispatcher changes.
+channel. Adding one is one more class with ``name``, ``batched``, ``unreachable`` and ``send``,
+and one more entry where ``api.delivery.wiring`` builds the registry; the mechanism's tables,
+routes and dispatcher stay as they are (FHIR, ``api.delivery.fhir``, added only what it
+publishes and the endpoints that read it).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Channel(Protocol):
 
     @property
     def name(self) -> str:
-        """The registry key stored on each delivery ("email", "print")."""
+        """The registry key stored on each delivery ("email", "print", "fhir")."""
         ...
 
     @property

@@ -1,4 +1,5 @@
-"""Settings of letter delivery (prefix ``OSTEOREF_``): the SMTP server, the e-mail policy, retries."""
+"""Settings of letter delivery (prefix ``OSTEOREF_``): the SMTP server, the e-mail policy, the
+practices that read referrals by FHIR, retries."""
 
 from __future__ import annotations
 
@@ -31,6 +32,9 @@ class DeliverySettings(BaseSettings):
     smtp_ca_file: Path | None = None  # extra CA bundle to trust (a private relay); system CAs otherwise
     mail_sender: str = Field(default=DEVELOPMENT_SENDER, pattern=r"^[^@\s]+@[^@\s]+$")
     mail_policy: MailPolicy = "attach"
+    # Practices (as the referral names them in pcp.practice; case and spacing ignored) whose EHR
+    # reads referrals from this service's FHIR endpoints; the FHIR channel reaches no one else.
+    fhir_practices: list[str] = Field(default_factory=list)
     # Minutes to wait after failed attempt 1, 2, …; one attempt more than entries, then give up.
     delivery_retry_minutes: list[int] = Field(default_factory=lambda: [5, 30, 120, 720], min_length=1)
     delivery_lease_seconds: int = Field(default=300, ge=10, le=3600)

@@ -2,8 +2,8 @@
 
 They are made lazily on first use from the app's database and settings and kept on
 ``app.state``, so every way the app is assembled (service, tests, uvicorn factories) gets
-them without another lifespan. The channel registry is built here: a new channel (FHIR) is
-one more entry of ``channel_registry``.
+them without another lifespan. The channel registry is built here: a new channel is one more
+entry of ``channel_registry``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from api.db.engine import Database
 from api.db.types import utcnow
 from api.delivery.channels import Channel, PrintChannel, Registry
 from api.delivery.dispatcher import Clock, Dispatcher, PdfRenderer
+from api.delivery.fhir import FhirChannel
 from api.delivery.print_batches import PrintBatches
 from api.delivery.service import DeliveryService
 from api.delivery.settings import DeliverySettings, get_delivery_settings
@@ -47,9 +48,15 @@ class LoopComponents:
     issuer: TokenIssuer
 
 
-def channel_registry(settings: DeliverySettings, letterhead: Letterhead) -> dict[str, Channel]:
-    """The channels this service delivers on, by name (the FHIR channel plugs in here)."""
-    channels: list[Channel] = [EmailChannel(settings, letterhead, SmtpTransport(settings)), PrintChannel()]
+def channel_registry(
+    settings: DeliverySettings, letterhead: Letterhead, database: Database, clock: Clock = utcnow
+) -> dict[str, Channel]:
+    """The channels this service delivers on, by name (the one place they are listed)."""
+    channels: list[Channel] = [
+        EmailChannel(settings, letterhead, SmtpTransport(settings)),
+        PrintChannel(),
+        FhirChannel(settings, database, clock),
+    ]
     return {channel.name: channel for channel in channels}
 
 
@@ -67,7 +74,7 @@ def build_loop(
     delivery = delivery or get_delivery_settings()
     ack = ack or get_ack_settings()
     letterhead = letterhead_from(settings)
-    registry = channels if channels is not None else channel_registry(delivery, letterhead)
+    registry = channels if channels is not None else channel_registry(delivery, letterhead, database, clock)
     secret = ack.ack_secret.get_secret_value().encode()
     issuer = TokenIssuer(secret, dt.timedelta(days=ack.ack_token_days), settings.public_base_url)
     return LoopComponents(

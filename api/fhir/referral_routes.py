@@ -1,4 +1,5 @@
-"""FHIR reads of stored referrals: ServiceRequest by id or patient/status, the letter as DocumentReference.
+"""FHIR reads of stored referrals: ServiceRequest by id or patient/status, the letter as DocumentReference,
+and the Communications that record its sending on the FHIR channel.
 
 Role-checked exactly like the REST referral routes (``referrals:read``) and audited by the same
 workflow service; every answer is ``application/fhir+json`` and never cached (letters carry names).
@@ -15,13 +16,20 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
-from api.db import audit_repo, referrals_repo
+from api.db import audit_repo, communications_repo, referrals_repo
+from api.db.app_state import database_of
+from api.db.delivery_models import FhirCommunication
+from api.db.engine import Database
 from api.db.referrals_repo import ReferralFilter
 from api.deps import SettingsDep
 from api.errors import error_responses
 from api.fhir.bindings import validate_emitted
 from api.fhir.emit.stored_referral import (
     STATUS,
+    Sending,
+    communication_url,
+    letter_url,
+    referral_communication,
     referral_letter,
     referral_service_request,
     service_request_url,
@@ -30,7 +38,7 @@ from api.referrals.app_state import referrals_of
 from api.referrals.schemas import ReferralDetail
 from api.referrals.service import ReferralService
 from api.referrals.views import detail_view
-from risk.errors import FieldError, InvalidInput
+from risk.errors import FieldError, InvalidInput, NotFound
 
 router = APIRouter(prefix="/fhir", tags=["fhir"])
 Reader = Annotated[Principal, Depends(require("referrals:read"))]
@@ -68,7 +76,7 @@ async def read_service_request(
     return _fhir(referral_service_request(detail, settings.public_base_url))
 
 
-def _referral_id(related: str) -> uuid.UUID:
+def _referral_id(related: str, parameter: str = "related") -> uuid.UUID:
     kind, _, raw = related.rpartition("/")
     try:
         if kind.rsplit("/", 1)[-1] != "ServiceRequest":
@@ -77,8 +85,17 @@ def _referral_id(related: str) -> uuid.UUID:
     except ValueError:
         rule = "ServiceRequest/<referral id>"
         raise InvalidInput(
-            "related must name a ServiceRequest", [FieldError("related", None, rule)]
+            f"{parameter} must name a ServiceRequest", [FieldError(parameter, None, rule)]
         ) from None
+
+
+async def _letter(
+    request: Request, principal: Principal, base_url: str, referral_id: uuid.UUID
+) -> dict[str, Any]:
+    components = referrals_of(request)
+    detail = await run_in_threadpool(components.service.get, principal, referral_id)
+    html = await run_in_threadpool(components.service.letter_html, principal, referral_id, "pcp")
+    return referral_letter(detail, await components.pdf.render(html), base_url)
 
 
 @router.get("/DocumentReference", response_class=Response, responses=error_responses(401, 403, 404, 422))
@@ -90,15 +107,76 @@ async def search_letters(
 ) -> Response:
     """The PCP letter of one referral: a searchset with its DocumentReference (PDF attached)."""
     referral_id = _referral_id(related)
-    components = referrals_of(request)
-    detail = await run_in_threadpool(components.service.get, principal, referral_id)
-    html = await run_in_threadpool(components.service.letter_html, principal, referral_id, "pcp")
-    pdf = await components.pdf.render(html)
-    document = referral_letter(detail, pdf, settings.public_base_url)
-    url = f"{settings.public_base_url.rstrip('/')}/fhir/DocumentReference/{document['id']}"
+    document = await _letter(request, principal, settings.public_base_url, referral_id)
+    url = letter_url(settings.public_base_url, referral_id)
     return Response(
         pydantic_core.to_json(_searchset([(url, document)])), media_type=FHIR_JSON, headers=NO_STORE
     )
+
+
+@router.get(
+    "/DocumentReference/letter-{referral_id}",
+    response_class=Response,
+    responses=error_responses(401, 403, 404),
+)
+async def read_letter(
+    referral_id: uuid.UUID, request: Request, principal: Reader, settings: SettingsDep
+) -> Response:
+    """One referral's PCP letter as a DocumentReference (what a Communication's payload points at)."""
+    return _fhir(await _letter(request, principal, settings.public_base_url, referral_id))
+
+
+def _sending(row: FhirCommunication) -> Sending:
+    return Sending(row.id, row.purpose, row.sent_at)
+
+
+def _sent_on_fhir(database: Database, referral_id: uuid.UUID) -> list[Sending]:
+    with database.reader() as session:
+        return [_sending(row) for row in communications_repo.of_referral(session, referral_id)]
+
+
+@router.get("/Communication", response_class=Response, responses=error_responses(401, 403, 404, 422))
+async def search_communications(
+    request: Request,
+    principal: Reader,
+    settings: SettingsDep,
+    based_on: Annotated[str, Query(alias="based-on", description="ServiceRequest/<referral id>")],
+) -> Response:
+    """How one referral was sent on the FHIR channel: a searchset, empty until the first sending."""
+    referral_id = _referral_id(based_on, "based-on")
+    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
+    sent = await run_in_threadpool(_sent_on_fhir, database_of(request), referral_id)
+    base = settings.public_base_url
+    found = [(communication_url(base, one.id), referral_communication(detail, one, base)) for one in sent]
+    return Response(pydantic_core.to_json(_searchset(found)), media_type=FHIR_JSON, headers=NO_STORE)
+
+
+def _referral_of(
+    database: Database, actor: Principal, communication_id: uuid.UUID
+) -> tuple[uuid.UUID, Sending]:
+    with database.transaction() as session:
+        row = communications_repo.get(session, communication_id)
+        if row is not None:
+            return row.referral_id, _sending(row)
+        audit_repo.append(
+            session, actor_key_id=actor.key_id, role=actor.role, action="communications:read",
+            target_type="communication", target_id=str(communication_id), outcome="not_found",
+        )  # fmt: skip
+    raise NotFound(f"no Communication with id {communication_id}")
+
+
+@router.get(
+    "/Communication/{communication_id}", response_class=Response, responses=error_responses(401, 403, 404)
+)
+async def read_communication(
+    communication_id: uuid.UUID, request: Request, principal: Reader, settings: SettingsDep
+) -> Response:
+    """One sending of a referral's letter on the FHIR channel."""
+    referral_id, sending = await run_in_threadpool(
+        _referral_of, database_of(request), principal, communication_id
+    )
+    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
+    return _fhir(referral_communication(detail, sending, settings.public_base_url))
 
 
 def _patient_id(patient: str) -> str:

@@ -206,6 +206,15 @@ SNOMED_CONDITIONS: tuple[Code, ...] = (
 OUTCOME = Code(SNOMED, "11311601000119109", "Osteoporotic fracture of vertebra", "outcome")
 REFERRAL_CATEGORY = Code(SNOMED, "3457005", "Patient referral", "referral_category")
 REFERRAL_NOTE = Code(LOINC, "57133-1", "Referral note", "letter_type", "likely")
+COMMUNICATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/communication-category"
+PARTICIPATION_MODE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
+# A delivery's purpose → the R4 communication-category of its Communication: the first letter
+# notifies the practice of the referral, a reminder reminds it.
+COMMUNICATION_CATEGORIES: dict[str, Code] = {
+    "letter": Code(COMMUNICATION_CATEGORY, "notification", "Notification", "letter_sent"),
+    "reminder": Code(COMMUNICATION_CATEGORY, "reminder", "Reminder", "reminder_sent"),
+}
+ELECTRONIC = Code(PARTICIPATION_MODE, "ELECTRONIC", "electronic data", "communication_medium")
 # Local code systems under <public_base_url>: the clinical tier (what the card says), the assessment
 # and the model. The HL7 risk-probability codes describe a probability ("high" = more likely than
 # not), not our guideline tier, so they are not emitted (interop.md §2.8).
@@ -223,7 +232,7 @@ ASSESSMENT_CODE = (
 
 CODES: tuple[Code, ...] = (
     *DXA, *LABS, *BODY_SITES, *VERTEBRAE, *PROCEDURES, *ICD10_PREFIXES, *SNOMED_CONDITIONS,
-    OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE,
+    OUTCOME, REFERRAL_CATEGORY, REFERRAL_NOTE, *COMMUNICATION_CATEGORIES.values(), ELECTRONIC,
 )  # fmt: skip
 # The first table that lists a code wins: the emitted outcome SNOMED 11311601000119109 is also an
 # input vertebral-fracture condition, and must be read as that.

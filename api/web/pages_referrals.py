@@ -92,9 +92,14 @@ async def _referral_page(
     posted: dict[str, str] | None = None,
 ) -> Response:
     allowed = allowed_moves(detail.status)
-    deliveries = await run_in_threadpool(loop_of(request).deliveries.history, user.principal, detail.id)
+    loop = loop_of(request)
+    deliveries = await run_in_threadpool(loop.deliveries.history, user.principal, detail.id)
     context = {
         "deliveries": deliveries,
+        # which channel buttons can work for this PCP (FHIR only for the configured practices)
+        "reachable": {
+            name: c.unreachable(detail.pcp) is None for name, c in loop.deliveries.channels.items()
+        },
         "title": "Referral",
         "user": user,
         "r": detail,

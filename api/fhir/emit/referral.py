@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from api.fhir.terminology import REFERRAL_CATEGORY, REFERRAL_NOTE
@@ -95,21 +96,29 @@ def letter_document(
 
 def letter_communication(
     *,
-    subject_ref: str,
-    service_request_ref: str,
-    document_ref: str,
-    recipient_ref: str,
-    sender_ref: str,
+    subject_ref: Ref,
+    service_request_ref: Ref,
+    document_ref: Ref,
+    recipient_refs: Sequence[Ref],
+    sender_ref: Ref | None,
     sent: dt.datetime,
+    category: Any = None,
+    medium: Any = None,
 ) -> dict[str, Any]:
-    """The fact that the letter was sent to the PCP."""
-    return {
+    """The fact that the letter was sent to the PCP (category and medium are terminology Codes)."""
+    resource: dict[str, Any] = {
         "resourceType": "Communication",
+        "basedOn": [_ref(service_request_ref)],
         "status": "completed",
-        "basedOn": [{"reference": service_request_ref}],
-        "subject": {"reference": subject_ref},
-        "recipient": [{"reference": recipient_ref}],
-        "sender": {"reference": sender_ref},
+        "subject": _ref(subject_ref),
         "sent": sent.isoformat(timespec="seconds"),
-        "payload": [{"contentReference": {"reference": document_ref}}],
+        "recipient": [_ref(r) for r in recipient_refs],
+        "payload": [{"contentReference": _ref(document_ref)}],
     }
+    if category is not None:
+        resource["category"] = [_coding(category)]
+    if medium is not None:
+        resource["medium"] = [_coding(medium)]
+    if sender_ref is not None:
+        resource["sender"] = _ref(sender_ref)
+    return resource

@@ -64,3 +64,18 @@ def test_alembic_command_line_upgrades_and_downgrades(empty_database: Database) 
         )
         assert done.returncode == 0, done.stderr
     assert set(inspect(empty_database.engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_the_fhir_communications_migration_steps_down_to_the_pcp_loop_and_up_again(
+    empty_database: Database,
+) -> None:
+    migrate.upgrade(empty_database.engine, "0006_pcp_loop")
+    assert "fhir_communications" not in inspect(empty_database.engine).get_table_names()
+    migrate.upgrade(empty_database.engine)
+    tables = inspect(empty_database.engine).get_table_names()
+    assert "fhir_communications" in tables
+    unique = inspect(empty_database.engine).get_unique_constraints("fhir_communications")
+    assert [u["column_names"] for u in unique] == [["referral_id", "purpose"]]
+    migrate.downgrade(empty_database.engine, "0006_pcp_loop")
+    tables = inspect(empty_database.engine).get_table_names()
+    assert "fhir_communications" not in tables and "deliveries" in tables

@@ -18,6 +18,8 @@ from api.fhir.emit.referral import letter_communication, letter_document, servic
 from api.fhir.mapping import map_bundle
 from api.fhir.terminology import (
     ASSESSMENT_CODE,
+    COMMUNICATION_CATEGORIES,
+    ELECTRONIC,
     EXACT,
     INPUT_ONLY_CODES,
     LOCAL_ASSESSMENT_PATH,
@@ -76,9 +78,11 @@ def _referral_resources() -> list[dict[str, Any]]:
         subject_ref="Patient/pt-1",
         service_request_ref="ServiceRequest/sr-1",
         document_ref="DocumentReference/doc-1",
-        recipient_ref="Practitioner/pcp",
+        recipient_refs=["Practitioner/pcp"],
         sender_ref="Practitioner/surgeon",
         sent=created,
+        category=COMMUNICATION_CATEGORIES["letter"],
+        medium=ELECTRONIC,
     )
     return [sr, doc, com]
 
