@@ -52,7 +52,7 @@ def cohort(n: int) -> list[ScoredRow]:
     for i in range(n):
         pid = f"B{i:05d}"
         record = make_record(patient_id=pid)
-        rows.append((record, make_assessment(patient_id=pid), RECIPIENT, REFERRER, pid))
+        rows.append(ScoredRow(record, make_assessment(patient_id=pid), RECIPIENT, REFERRER, pid))
     return rows
 
 
