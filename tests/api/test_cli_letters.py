@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -13,6 +15,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import reports.batch
 from api.cli import app
 from api.cli_letters_store import fingerprint, idempotency_key
 from api.db.engine import Database
@@ -276,3 +279,32 @@ def test_synthetic_cohort_without_pcp_columns_says_why_on_the_terminal(tmp_path:
     assert code == 3
     assert "first 3 problem(s):" in out
     assert "data row 1: pcp_name is required" in out
+
+
+def test_a_run_holds_one_batch_of_patients_at_a_time_whatever_the_cohort_size(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch, rows = 10, 60
+    frame = _sample(rows)
+    frame["pcp_name"] = "Dr P. One"
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    alive: list[int] = []
+    render = reports.batch.render_html
+
+    def counting(*args: Any, **kwargs: Any) -> str:
+        # Every PatientRecord still reachable anywhere in the process, at each letter rendered.
+        alive.append(sum(isinstance(thing, PatientRecord) for thing in gc.get_objects()))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr("api.cli_letters.SCORE_BATCH", batch)
+    monkeypatch.setattr("reports.batch.render_html", counting)
+    monkeypatch.setattr("reports.batch.render_pdf", lambda html: b"%PDF-stub")
+    gc.collect()
+    before = sum(isinstance(thing, PatientRecord) for thing in gc.get_objects())
+    code, out = _run(path, tmp_path / "out", "--jobs", "1", "--chunk-rows", "25")
+    rendered = pd.read_csv(tmp_path / "out" / "manifest.csv", dtype=str)["status"].eq("rendered").sum()
+    assert code == 0 and rendered > 4 * batch, out
+    # Not the cohort: one batch is scored and rendered at a time (+1: the last outcome of the
+    # batch before, which the command's loop variable still names while the next one renders).
+    assert max(alive) - before <= batch + 1
