@@ -15,7 +15,6 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-import reports.batch
 from api.cli import app
 from api.cli_letters_store import fingerprint, idempotency_key
 from api.db.engine import Database
@@ -23,7 +22,7 @@ from api.db.models import ApiKey, Referral
 from api.referrals import idempotency
 from api.referrals.schemas import PcpIn, ReferralCreate, ReferrerIn
 from api.settings import PROJECT_ROOT, get_settings
-from reports import Recipient
+from reports import Recipient, render_html
 from reports.models import Signatory
 from risk.assess import Assessor
 from risk.contract import Assessment, PatientRecord
@@ -290,7 +289,7 @@ def test_a_run_holds_one_batch_of_patients_at_a_time_whatever_the_cohort_size(
     path = tmp_path / "cohort.csv"
     frame.to_csv(path, index=False)
     alive: list[int] = []
-    render = reports.batch.render_html
+    render = render_html
 
     def counting(*args: Any, **kwargs: Any) -> str:
         # Every PatientRecord still reachable anywhere in the process, at each letter rendered.
