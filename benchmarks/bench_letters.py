@@ -74,7 +74,7 @@ from api.settings import get_settings
 from risk.assess import Assessor
 reports.batch.render_pdf = lambda html: b"%PDF-stub"
 if len(sys.argv) > 1:
-    args = ["letters", "--cohort", sys.argv[1], "--output", sys.argv[2], "--jobs", "1"]
+    args = ["letters", "--cohort", sys.argv[1], "--output", sys.argv[2], "--jobs", "1", *sys.argv[3:]]
     code = app(args, standalone_mode=False)
     if code not in (None, 0, 3):  # 3: some rows failed, the run still finished
         sys.exit(code)
@@ -94,8 +94,9 @@ def peak_rss_mb(*args: str) -> float:
     return int(done.stdout.split()[-1]) / 1024
 
 
-def memory(sizes: list[int]) -> None:
+def memory(sizes: list[int], chunk_rows: int | None) -> None:
     """Peak RSS of HTML-only letter runs of each size beside the load-only baseline."""
+    chunking = ["--chunk-rows", str(chunk_rows)] if chunk_rows else []
     baseline = peak_rss_mb()
     print(f"RSS   baseline (imports + model)  {baseline:7.1f} MB")
     with tempfile.TemporaryDirectory() as work:
@@ -115,10 +116,12 @@ def memory(sizes: list[int]) -> None:
             ]
             subprocess.run([sys.executable, *synth], cwd=ROOT, check=True, capture_output=True)
             start = time.perf_counter()
-            peak = peak_rss_mb(str(cohort), str(Path(work) / f"out_{n}"))
+            peak = peak_rss_mb(str(cohort), str(Path(work) / f"out_{n}"), *chunking)
             elapsed = time.perf_counter() - start
+            chunk = chunk_rows or "default"
             print(
-                f"RSS   {n:6d} patients, HTML only  {peak:7.1f} MB  (×{peak / baseline:.2f} baseline, "
+                f"RSS   {n:6d} patients, chunk {chunk}, HTML only  {peak:7.1f} MB  "
+                f"(×{peak / baseline:.2f} baseline, "
                 f"+{peak - baseline:.1f} MB; {elapsed:.0f} s)"
             )
 
@@ -128,9 +131,10 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--memory", type=int, nargs="+", metavar="N", help="peak RSS of runs of N patients")
+    parser.add_argument("--chunk-rows", type=int, help="with --memory: the command's --chunk-rows")
     args = parser.parse_args()
     if args.memory:
-        memory(args.memory)
+        memory(args.memory, args.chunk_rows)
         return
 
     html = letter_html()
