@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,12 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import cli_exit
-from api.cli_letters_store import Problem, store_referrals
+from api.cli_letters_store import Problem, ReferralStore, referral_store
 from api.referrals.adapters import letterhead_from
-from api.settings import get_settings
-from reports import Recipient, Referrer
-from reports.batch import MANIFEST_NAME, ScoredRow, run_letters
-from reports.batch_rows import ManifestRow, cell_text
+from api.settings import Settings, get_settings
+from reports import Letterhead, Recipient, Referrer
+from reports.batch import MANIFEST_NAME, LetterRun
+from reports.batch_rows import RenderedRow, cell_text
+from reports.scored_row import ScoredRow
 from risk.assess import Assessor
 from risk.cohort import ERROR_COLUMNS, TableWriter, ValidatedChunk, read_cohort_chunks, validate_frame
 from risk.cohort.frame import empty_errors
@@ -37,24 +38,33 @@ error_console = Console(stderr=True, soft_wrap=True)
 USER_ERROR = cli_exit.USAGE
 ERRORS_NAME = "errors.csv"
 FIRST_ERRORS = 5  # shown on the terminal; the rest are in errors.csv and manifest.csv
+# Rows turned into objects (record, assessment, addressees) and rendered at a time: with the
+# read chunk, what bounds a run's memory; large enough to keep every render process busy.
+SCORE_BATCH = 1_000
 M = TypeVar("M", Recipient, Referrer)
 
 
 @dataclass
 class RunTotals:
-    """What the run did, for the summary line and the exit status."""
+    """What the run did, for the summary line, the first problems shown and the exit status."""
 
     invalid: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     created: int = 0
     existing: int = 0
     store_failed: int = 0
+    first_errors: list[str] = field(default_factory=list)  # manifest errors, at most FIRST_ERRORS
 
-    def stored(self, lines: list[dict[str, str]], problems: list[Problem]) -> None:
+    def rendered(self, outcome: RenderedRow) -> None:
+        """Count one row's manifest status, keeping the first few error reasons."""
+        row = outcome.manifest
+        self.statuses[row.status] += 1
+        if row.status == "error" and len(self.first_errors) < FIRST_ERRORS:
+            self.first_errors.append(f"data row {row.row_id}: {'; '.join(row.errors)}")
+
+    def stored(self, referrals: ReferralStore, failed: int) -> None:
         """Count the outcome of ``--store``."""
-        self.created = sum(line["created"] == "true" for line in lines)
-        self.existing = len(lines) - self.created
-        self.store_failed = len(problems)
+        self.created, self.existing, self.store_failed = referrals.created, referrals.existing, failed
 
     @property
     def failed(self) -> int:
@@ -78,29 +88,38 @@ def letters(
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
         letterhead = letterhead_from(settings)
         output.mkdir(parents=True, exist_ok=True)
-        with TableWriter(output / ERRORS_NAME) as errors:
+        run = LetterRun(
+            output, letterhead=letterhead, html=html, jobs=jobs or os.cpu_count() or 1, keep_pages=store
+        )
+        with (
+            TableWriter(output / ERRORS_NAME) as errors,
+            _store(store, settings, assessor, letterhead, output) as referrals,
+            _progress(console.is_terminal) as progress,
+            run,
+        ):
             errors.write(empty_errors())
-            scored, cells = _score_cohort(cohort, assessor, errors, totals, chunk_rows)
-            with _progress(console.is_terminal) as progress:
-                workers = jobs or os.cpu_count() or 1
-                manifest = run_letters(
-                    scored,
-                    output,
-                    letterhead=letterhead,
-                    html=html,
-                    jobs=workers,
-                    progress=progress,
-                    cells=cells,
-                )
-            totals.statuses = Counter(row.status for row in manifest)
-            if store:
-                done = zip(scored, manifest, strict=True)
-                lines, problems = store_referrals(settings, assessor, letterhead, done, output)
-                errors.write(pd.DataFrame(problems, columns=list(ERROR_COLUMNS)))
-                totals.stored(lines, problems)
+            run.progress = progress
+            not_stored: list[Problem] = []  # referrals that failed: listed after the invalid rows
+            for batch in _scored_batches(cohort, assessor, errors, totals, chunk_rows):
+                # One batch at a time: validated, scored, rendered, written, stored, then dropped.
+                for outcome in run.render(batch):
+                    totals.rendered(outcome)
+                    problem = referrals.store(outcome) if referrals is not None else None
+                    if problem is not None:
+                        not_stored.append(problem)
+            if referrals is not None:
+                errors.write(pd.DataFrame(not_stored, columns=list(ERROR_COLUMNS)))
+                totals.stored(referrals, len(not_stored))
     _print_summary(totals, output, store)
-    _print_first_errors(output / ERRORS_NAME, manifest)
+    _print_first_errors(output / ERRORS_NAME, totals.first_errors)
     raise typer.Exit(cli_exit.for_failed_rows(totals.failed))
+
+
+def _store(
+    enabled: bool, settings: Settings, assessor: Assessor, letterhead: Letterhead, output: Path
+) -> AbstractContextManager[ReferralStore | None]:
+    """The referral store for ``--store``; without it, nothing."""
+    return referral_store(settings, assessor, letterhead, output) if enabled else nullcontext()
 
 
 @contextmanager
@@ -125,47 +144,50 @@ def _progress(enabled: bool) -> Iterator[Any]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def _score_cohort(
+def _scored_batches(
     cohort: Path, assessor: Assessor, errors: TableWriter, totals: RunTotals, chunk_rows: int
-) -> tuple[list[ScoredRow], dict[int, dict[str, Any]]]:
-    """Validate and assess every chunk; rejected rows are written to ``errors`` and counted.
+) -> Iterator[list[ScoredRow]]:
+    """Read, validate and assess the cohort chunk by chunk, up to SCORE_BATCH rows at a time.
 
-    Also returns each valid row's own §3/§4 cells, for the manifest to carry unchanged.
+    Rejected rows are written to ``errors`` and counted; nothing of a batch is kept once
+    the next one is asked for.
     """
-    scored: list[ScoredRow] = []
-    cells: dict[int, dict[str, Any]] = {}
     first_row = 1
     for raw in read_cohort_chunks(cohort, chunk_rows):
         # The FLS KPI columns (as `osteoref score` accepts them) play no part in a letter.
         chunk = validate_frame(raw.drop(columns=[c for c in raw.columns if c in KPI_ONLY_NAMES]), first_row)
         first_row += len(raw)
-        rows, problems = _score_chunk(chunk, assessor)
-        parts = [part for part in (chunk.errors, pd.DataFrame(problems, columns=ERROR_COLUMNS)) if len(part)]
+        refused: list[Problem] = []  # only the rows refused, so it stays small
+        for start in range(0, len(chunk.valid), SCORE_BATCH):
+            rows, problems = _score_batch(chunk, slice(start, start + SCORE_BATCH), assessor)
+            refused += problems
+            yield rows
+        parts = [part for part in (chunk.errors, pd.DataFrame(refused, columns=ERROR_COLUMNS)) if len(part)]
         if parts:
             rejected = pd.concat(parts).sort_values("row", kind="stable")
             errors.write(rejected)
             totals.invalid += int(rejected["row"].nunique())
-        scored.extend(rows)
-        for row, values in chunk.passthrough.to_dict("index").items():
-            cells[int(str(row))] = {str(name): value for name, value in values.items()}
-    return scored, cells
 
 
-def _score_chunk(chunk: ValidatedChunk, assessor: Assessor) -> tuple[list[ScoredRow], list[Problem]]:
-    """The valid rows as (record, assessment, PCP, referrer, row) and the rows refused on the way."""
-    rows: list[ScoredRow] = []
+def _score_batch(
+    chunk: ValidatedChunk, rows: slice, assessor: Assessor
+) -> tuple[list[ScoredRow], list[Problem]]:
+    """The valid rows in ``rows`` as ScoredRows, and the rows refused on the way (bad §4 cells)."""
+    scored: list[ScoredRow] = []
     problems: list[Problem] = []
-    cells = chunk.passthrough.to_dict("index")
-    for row_id, row in zip(chunk.valid.index.tolist(), chunk.valid.to_dict("records"), strict=True):
+    valid = chunk.valid.iloc[rows]
+    cells = chunk.passthrough.reindex(valid.index).to_dict("index")
+    for row_id, row in zip(valid.index.tolist(), valid.to_dict("records"), strict=True):
+        own = {str(name): value for name, value in cells.get(row_id, {}).items()}
         try:
             record = _record(row)
-            recipient = _addressee(Recipient, "pcp_", cells.get(row_id, {}))
-            referrer = _addressee(Referrer, "referrer_", cells.get(row_id, {}))
+            recipient = _addressee(Recipient, "pcp_", own)
+            referrer = _addressee(Referrer, "referrer_", own)
         except _Refused as refused:
             problems.extend({"row": row_id, **problem} for problem in refused.problems)
             continue
-        rows.append((record, assessor.assess(record), recipient, referrer, int(row_id)))
-    return rows, problems
+        scored.append(ScoredRow(record, assessor.assess(record), recipient, referrer, int(row_id), own))
+    return scored, problems
 
 
 class _Refused(Exception):
@@ -220,11 +242,12 @@ def _print_summary(totals: RunTotals, output: Path, store: bool) -> None:
     )
 
 
-def _print_first_errors(errors_file: Path, manifest: list[ManifestRow]) -> None:
+def _print_first_errors(errors_file: Path, letter_errors: list[str]) -> None:
     """The first few reasons on the terminal, so a failed run says why without opening a file."""
-    lines = [f"data row {row.row_id}: {'; '.join(row.errors)}" for row in manifest if row.status == "error"]
     rejected = pd.read_csv(errors_file, dtype=str, keep_default_na=False, nrows=FIRST_ERRORS)
-    lines += [f"data row {r.row}: {r.field} {r.rule} (value {r.value!r})" for r in rejected.itertuples()]
+    lines = letter_errors + [
+        f"data row {r.row}: {r.field} {r.rule} (value {r.value!r})" for r in rejected.itertuples()
+    ]
     if not lines:
         return
     total = len(lines)

@@ -1,4 +1,4 @@
-"""The records of a letter run: one render job per row, and one manifest row per row."""
+"""The records of a letter run: one render job per row, one manifest row per row, and its outcome."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pandas as pd
 
 from reports.documents import documents_for
 from reports.models import DocumentKind, Letterhead, Recipient, Referrer
+from reports.scored_row import ScoredRow
 from risk.cohort.columns import PASSTHROUGH_COLUMNS
-from risk.contract import Assessment, PatientRecord
+from risk.contract import PatientRecord
 
 # The contract §3 and §4 columns close each row, carried through unchanged (contract §1).
 MANIFEST_FIELDS = (
@@ -60,31 +61,21 @@ class ManifestRow:
     input_hash: str = ""
 
     @classmethod
-    def start(
-        cls,
-        row_id: str | int,
-        record: PatientRecord,
-        assessment: Assessment,
-        *,
-        recipient: Recipient | None,
-        referrer: Referrer | None,
-        kinds: list[DocumentKind],
-        cells: Mapping[str, Any] | None = None,
-    ) -> ManifestRow:
+    def start(cls, row: ScoredRow, kinds: list[DocumentKind]) -> ManifestRow:
         """The row's identity, before anything is rendered.
 
-        ``cells`` are the input row's own §3/§4 cells, copied as they are; without them
-        (rows not read from a file) the §4 columns are written from the PCP and referrer.
+        The row's own input cells are copied as they are; without them (rows not read
+        from a file) the §4 columns are written from the PCP and referrer.
         """
-        if cells is None:
-            carried = passthrough_cells({}) | referral_columns(recipient, referrer)
+        if row.cells is None:
+            carried = passthrough_cells({}) | referral_columns(row.recipient, row.referrer)
         else:
-            carried = passthrough_cells(cells)
+            carried = passthrough_cells(row.cells)
         return cls(
-            row_id=str(row_id),
-            patient_id=record.patient_id,
-            pathway=assessment.pathway,
-            priority=assessment.priority,
+            row_id=str(row.row_id),
+            patient_id=row.record.patient_id,
+            pathway=row.assessment.pathway,
+            priority=row.assessment.priority,
             documents=[kind.value for kind in kinds],
             passthrough=carried,
         )
@@ -120,18 +111,21 @@ class Job:
     """Everything one worker needs to render one row (picklable)."""
 
     base: ManifestRow
-    record: PatientRecord
-    assessment: Assessment
-    recipient: Recipient | None
-    referrer: Referrer | None
+    row: ScoredRow
     letterhead: Letterhead
     html: bool
     output_dir: Path
     digest: str
+    keep_pages: bool = False  # send each document's HTML back, for --store to keep as rendered
+
+    @property
+    def record(self) -> PatientRecord:
+        """The row's patient record."""
+        return self.row.record
 
     def kinds(self) -> list[DocumentKind]:
         """The documents this row produces."""
-        return documents_for(self.assessment)
+        return documents_for(self.row.assessment)
 
     def file_name(self, kind: DocumentKind, extension: str) -> str:
         """``<patient_id>_<kind>.<ext>`` (patient_id is restricted to filename-safe chars)."""
@@ -163,3 +157,16 @@ class Job:
     def save_sidecar(self, files: list[str]) -> None:
         """Record the inputs of a successful render (written last, so a crash re-renders)."""
         self.sidecar.write_text(json.dumps({"input_hash": self.digest, "files": files}), encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedRow:
+    """A row's outcome: the scored row, its manifest line, and the HTML rendered in this run.
+
+    ``pages`` holds each document's HTML when the run was asked to keep it and rendered
+    the row now; it is empty for a row that was unchanged, had nothing to render, or failed.
+    """
+
+    scored: ScoredRow
+    manifest: ManifestRow
+    pages: Mapping[DocumentKind, str] = field(default_factory=dict)

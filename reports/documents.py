@@ -16,7 +16,11 @@ from reports.models import DocumentKind, Letterhead, Recipient, Referrer, Signat
 from reports.wording import (
     ACTION_SENTENCE,
     ACTION_WEEKS,
+    CURRENT_THERAPY_FLAG_PREFIXES,
+    CURRENT_THERAPY_FLAGS,
     DRUG_NAME,
+    FALLS_REFERRAL,
+    INDEX_EVENT_NOTE,
     ONCOLOGY_LAB_ALERT,
     ONCOLOGY_LAB_FIELD,
     ONCOLOGY_LABS,
@@ -25,10 +29,13 @@ from reports.wording import (
     PCP_TASK,
     PRIORITY_LABEL,
     PROCEDURE_NAME,
+    SUPPORTIVE_MEASURES,
     TIER_LABEL,
     TREATMENT_DETAIL,
+    WHY_NOW,
 )
-from risk.contract import Assessment, PatientRecord
+from risk.contract import Assessment, Flag, PatientRecord
+from risk.rules.conditions import FALLS_HIGH_RISK
 
 # Days after the procedure of the post-operative review the patient copy mentions.
 POST_OP_REVIEW_DAYS = 21
@@ -112,6 +119,10 @@ def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> 
         "treatment_detail": TREATMENT_DETAIL[assessment.recommended_therapy],
         "checks": plan.treatment_checks(record, assessment),
         "current_therapy": plan.current_therapy(record),
+        "therapy_flags": _therapy_flags(assessment),
+        "index_event_note": INDEX_EVENT_NOTE.get(assessment.pathway, {}).get(record.fracture_cause),
+        "why_now": WHY_NOW,
+        "supportive_measures": _supportive_measures(record),
         "specialist_reasons": plan.specialist_reasons(assessment),
         "follow_up": plan.follow_up(assessment),
         "tasks": plan.responsibilities(
@@ -119,6 +130,22 @@ def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> 
             service, needs_dxa=dxa is not None,
         ),
     }  # fmt: skip
+
+
+def _therapy_flags(assessment: Assessment) -> list[Flag]:
+    """The flags about the current drug, repeated under "Current therapy"."""
+    return [
+        flag
+        for flag in assessment.flags
+        if flag.code.startswith(CURRENT_THERAPY_FLAG_PREFIXES) or flag.code in CURRENT_THERAPY_FLAGS
+    ]
+
+
+def _supportive_measures(record: PatientRecord) -> list[str]:
+    """The supportive-measure bullets, with a falls referral at the rules' high fall risk."""
+    falls = record.falls_last_12_months
+    referral = FALLS_REFERRAL.format(n=falls) if falls >= FALLS_HIGH_RISK else ""
+    return [measure.format(falls=referral) for measure in SUPPORTIVE_MEASURES]
 
 
 def _patient_copy(record: PatientRecord, assessment: Assessment, _: str) -> dict[str, Any]:

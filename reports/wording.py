@@ -185,3 +185,38 @@ TIER_VS_MODEL: Final[str] = (
 
 # procedure_type → how the letters name the procedure ("after kyphoplasty", never "vertebral vertebroplasty").
 PROCEDURE_NAME: Final[dict[str, str]] = {"kyphoplasty": "kyphoplasty", "vertebroplasty": "vertebroplasty"}
+
+# The PCP letter's cited clinical text, laid out by its template (which holds no words of its own).
+# pathway → fracture_cause → the sentence after the index event; absent: no sentence.
+_CLINICAL_OSTEOPOROSIS = (
+    "A low-trauma vertebral fracture means clinical osteoporosis, whatever the bone density "
+    "(AACE/ACE 2020; BHOF 2022)"
+)
+INDEX_EVENT_NOTE: Final[dict[str, dict[str, str]]] = {
+    "osteoporosis": {
+        "low_energy": f"{_CLINICAL_OSTEOPOROSIS}.",
+        "malignancy": f"{_CLINICAL_OSTEOPOROSIS}.",
+        "unknown": f"{_CLINICAL_OSTEOPOROSIS}, once the low-trauma mechanism is confirmed.",
+    },
+}
+
+WHY_NOW: Final[str] = (
+    "The risk of another fracture is highest in the first one to two years: about 19% of patients "
+    "have a new vertebral fracture in the year after one (Lindsay et al., JAMA 2001), and 10% / 18% "
+    "have any new fracture by 1 / 2 years (Balasubramanian et al., 2019). Treatment started now "
+    "prevents most of them."
+)
+
+# Supportive measures, one bullet each; {falls} is FALLS_REFERRAL for a patient at high fall risk.
+SUPPORTIVE_MEASURES: Final[tuple[str, ...]] = (
+    "Calcium 1,000–1,200 mg/day, from food first; vitamin D 800–1,000 IU/day (BHOF 2022).",
+    "Enough protein; stop smoking; alcohol under 3 units a day.",
+    "Falls: review medicines, eyesight and home hazards{falls}; strength and balance exercise "
+    "once the spine team allows it.",
+    "Pain control; no heavy lifting or high-impact exercise until the post-operative review.",
+)
+FALLS_REFERRAL: Final[str] = " — {n} falls in the last year, please refer for a falls assessment"
+
+# Flags about the drug the patient is on, repeated under "Current therapy" (by code prefix).
+CURRENT_THERAPY_FLAG_PREFIXES: Final[tuple[str, ...]] = ("DENOSUMAB",)
+CURRENT_THERAPY_FLAGS: Final[frozenset[str]] = frozenset({"FRACTURE_ON_THERAPY"})

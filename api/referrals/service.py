@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -21,10 +21,29 @@ from api.referrals.ports import LetterRenderer, Scorer
 from api.referrals.schemas import ReferralCreate, ReferralCreated, ReferralDetail, TransitionIn
 from api.referrals.states import INITIAL_STATUS, check_transition
 from api.referrals.views import LinkBuilder, created_view, detail_view
+from reports.models import Recipient, Referrer, Signatory
+from risk.contract import Assessment, PatientRecord
 from risk.errors import Conflict, NotFound, OsteorefError
 
 Letter = Literal["pcp", "patient"]
 TARGET = "referral"
+Letters = Callable[[], tuple[str, str | None]]  # (PCP letter or pathway note, patient copy) HTML
+
+
+@dataclass(frozen=True)
+class RenderedReferral:
+    """A referral's record, assessment, addressees and letters, as they will be stored.
+
+    ``letters`` is called only when the referral is new, so a replay renders nothing.
+    ``fingerprint`` tells a retry from a different request under the same idempotency key.
+    """
+
+    record: PatientRecord
+    assessment: Assessment
+    pcp: Recipient
+    referrer: Referrer | Signatory
+    letters: Letters
+    fingerprint: str
 
 
 @dataclass(frozen=True)
@@ -42,9 +61,21 @@ class ReferralService:
         """Score, render and store a referral; (response, True) if new, (existing, False) on retry."""
         key = idempotency.check_key(idempotency_key)
         fingerprint = idempotency.fingerprint(body)
+        return self._create(actor, key, fingerprint, lambda: self._scored(body, fingerprint))
+
+    def store_rendered(
+        self, actor: Principal, rendered: RenderedReferral, idempotency_key: str | None
+    ) -> tuple[ReferralCreated, bool]:
+        """Store a referral already scored and rendered (a letter run), as it is: neither is redone."""
+        key = idempotency.check_key(idempotency_key)
+        return self._create(actor, key, rendered.fingerprint, lambda: rendered)
+
+    def _create(
+        self, actor: Principal, key: str | None, fingerprint: str, build: Callable[[], RenderedReferral]
+    ) -> tuple[ReferralCreated, bool]:
         if key is not None and (replay := self._replay(actor, key, fingerprint)) is not None:
             return replay, False
-        row = self._build(actor, body, key, fingerprint)
+        row = self._row(actor, build(), key)
         try:
             with self.database.transaction() as session:
                 referrals_repo.add_referral(session, row, by_key_id=actor.key_id)
@@ -56,6 +87,19 @@ class ReferralService:
                 raise
             return replay, False
         return created_view(row, self.links), True
+
+    def _scored(self, body: ReferralCreate, fingerprint: str) -> RenderedReferral:
+        """The API path: the body's record scored and its letters rendered here."""
+        record, pcp, referrer = body.patient, body.pcp, body.referrer
+        assessment = self.scorer.assess(record)
+
+        def letters() -> tuple[str, str | None]:
+            return (
+                self.letters.pcp_letter_html(record, assessment, pcp, referrer),
+                self.letters.patient_letter_html(record, assessment, pcp, referrer),
+            )
+
+        return RenderedReferral(record, assessment, pcp, referrer, letters, fingerprint)
 
     def get(self, actor: Principal, referral_id: uuid.UUID) -> ReferralDetail:
         """One referral with its history."""
@@ -117,9 +161,9 @@ class ReferralService:
             raise Conflict("Idempotency-Key was already used for a different request body")
         return created_view(row, self.links)
 
-    def _build(self, actor: Principal, body: ReferralCreate, key: str | None, fingerprint: str) -> Referral:
-        record = body.patient
-        assessment = self.scorer.assess(record)
+    def _row(self, actor: Principal, rendered: RenderedReferral, key: str | None) -> Referral:
+        record, assessment = rendered.record, rendered.assessment
+        letter_html, patient_letter_html = rendered.letters()
         model = self.scorer.model_info
         now = utcnow()
         return Referral(
@@ -134,15 +178,15 @@ class ReferralService:
             model_name=model.name,
             model_version=model.version,
             ruleset_version=self.scorer.ruleset_version,
-            pcp_json=body.pcp.model_dump(mode="json"),
-            referrer_json=body.referrer.model_dump(mode="json"),
-            letter_html=self.letters.pcp_letter_html(record, assessment, body.pcp, body.referrer),
-            patient_letter_html=self.letters.patient_letter_html(record, assessment, body.pcp, body.referrer),
+            pcp_json=rendered.pcp.model_dump(mode="json"),
+            referrer_json=rendered.referrer.model_dump(mode="json"),
+            letter_html=letter_html,
+            patient_letter_html=patient_letter_html,
             created_at=now,
             updated_at=now,
             created_by=actor.key_id,
             idempotency_key=key,
-            input_hash=fingerprint,
+            input_hash=rendered.fingerprint,
         )
 
     @contextmanager

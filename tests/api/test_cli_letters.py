@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -12,12 +16,16 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli import app
-from api.cli_letters_store import idempotency_key, referral_body
+from api.cli_letters_store import fingerprint, idempotency_key
 from api.db.engine import Database
 from api.db.models import ApiKey, Referral
+from api.referrals import idempotency
+from api.referrals.schemas import PcpIn, ReferralCreate, ReferrerIn
 from api.settings import PROJECT_ROOT, get_settings
-from reports import Recipient
+from reports import Recipient, render_html
 from reports.models import Signatory
+from risk.assess import Assessor
+from risk.contract import Assessment, PatientRecord
 from tests.risk.factories import make_record
 
 SAMPLE = PROJECT_ROOT / "data" / "sample" / "cohort.csv"
@@ -196,10 +204,54 @@ def test_missing_cohort_is_one_red_line_without_traceback(tmp_path: Path, databa
 def test_idempotency_key_follows_the_inputs() -> None:
     record = make_record()
     signer = Signatory(name="Dr R. Surgeon")
-    key = idempotency_key(referral_body(record, Recipient(name="Dr P. One"), signer))
-    assert key == idempotency_key(referral_body(make_record(), Recipient(name="Dr P. One"), signer))
-    assert key != idempotency_key(referral_body(record, Recipient(name="Dr P. Two"), signer))
+    key = idempotency_key(record, Recipient(name="Dr P. One"), signer)
+    assert key == idempotency_key(make_record(), Recipient(name="Dr P. One"), signer)
+    assert key != idempotency_key(record, Recipient(name="Dr P. Two"), signer)
     assert key.startswith("letters-") and len(key) == len("letters-") + 40
+
+
+def test_key_and_fingerprint_are_those_of_the_api_body_so_earlier_runs_replay() -> None:
+    # Referrals stored before the letters run kept its own rows carry keys and fingerprints
+    # computed from a ReferralCreate body; a re-run must find them, not conflict with them.
+    record = PatientRecord.model_validate_json(make_record().model_dump_json(exclude={"fracture_date"}))
+    recipient = Recipient(name="Dr P. One", address=["1 Lane"])
+    signer = Signatory(name="Dr R. Surgeon", role="Surgeon")
+    body = ReferralCreate(
+        patient=record,
+        pcp=PcpIn.model_validate(recipient.model_dump()),
+        referrer=ReferrerIn.model_validate(signer.model_dump()),
+    )
+    api_key = hashlib.sha256(
+        json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+    assert fingerprint(record, recipient, signer) == idempotency.fingerprint(body)
+    assert idempotency_key(record, recipient, signer) == f"letters-{api_key[:40]}"
+
+
+def test_store_keeps_what_the_run_rendered_and_scores_each_patient_once(
+    cohort: Path, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scored: list[str] = []
+    assess = Assessor.assess
+
+    def counted(self: Assessor, record: PatientRecord) -> Assessment:
+        scored.append(record.patient_id)
+        return assess(self, record)
+
+    monkeypatch.setattr(Assessor, "assess", counted)
+    output = tmp_path / "letters"
+    code, out = _run(cohort, output, "--store", "--html")
+    assert code == 3, out
+    valid = pd.read_csv(output / "manifest.csv", dtype=str)["patient_id"].tolist()
+    assert sorted(scored) == sorted(valid)  # one assessment per valid patient, none on --store
+    stored = _referrals(database_url)
+    assert len(stored) == 4
+    for referral in stored:
+        name = referral.patient_id
+        assert referral.letter_html == (output / f"{name}_pcp_letter.html").read_text(encoding="utf-8")
+        assert referral.patient_letter_html == (output / f"{name}_patient_copy.html").read_text(
+            encoding="utf-8"
+        )
 
 
 def test_fls_kpi_columns_are_accepted_as_by_score_and_unknown_ones_named(
@@ -226,3 +278,32 @@ def test_synthetic_cohort_without_pcp_columns_says_why_on_the_terminal(tmp_path:
     assert code == 3
     assert "first 3 problem(s):" in out
     assert "data row 1: pcp_name is required" in out
+
+
+def test_a_run_holds_one_batch_of_patients_at_a_time_whatever_the_cohort_size(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch, rows = 10, 60
+    frame = _sample(rows)
+    frame["pcp_name"] = "Dr P. One"
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    alive: list[int] = []
+    render = render_html
+
+    def counting(*args: Any, **kwargs: Any) -> str:
+        # Every PatientRecord still reachable anywhere in the process, at each letter rendered.
+        alive.append(sum(isinstance(thing, PatientRecord) for thing in gc.get_objects()))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr("api.cli_letters.SCORE_BATCH", batch)
+    monkeypatch.setattr("reports.batch.render_html", counting)
+    monkeypatch.setattr("reports.batch.render_pdf", lambda html: b"%PDF-stub")
+    gc.collect()
+    before = sum(isinstance(thing, PatientRecord) for thing in gc.get_objects())
+    code, out = _run(path, tmp_path / "out", "--jobs", "1", "--chunk-rows", "25")
+    rendered = pd.read_csv(tmp_path / "out" / "manifest.csv", dtype=str)["status"].eq("rendered").sum()
+    assert code == 0 and rendered > 4 * batch, out
+    # Not the cohort: one batch is scored and rendered at a time (+1: the last outcome of the
+    # batch before, which the command's loop variable still names while the next one renders).
+    assert max(alive) - before <= batch + 1

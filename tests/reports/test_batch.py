@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,14 +25,14 @@ from tests.reports.factories import (
 def cohort(given_name: str = "Grace") -> list[ScoredRow]:
     def row(pid: str, assessment_maker: object = make_assessment, **record: object) -> ScoredRow:
         assessment = assessment_maker().model_copy(update={"patient_id": pid})  # type: ignore[operator]
-        return (make_record(patient_id=pid, **record), assessment, RECIPIENT, REFERRER, pid)
+        return ScoredRow(make_record(patient_id=pid, **record), assessment, RECIPIENT, REFERRER, pid)
 
     return [
         row("A1", given_name=given_name),
         row("A2"),
         row("ONC", oncology_assessment),
         row("TR", trauma_assessment, fracture_cause="high_energy_trauma"),
-        (make_record(patient_id="NOPCP"), make_assessment(patient_id="NOPCP"), None, None, "NOPCP"),
+        ScoredRow(make_record(patient_id="NOPCP"), make_assessment(patient_id="NOPCP"), None, None, "NOPCP"),
     ]
 
 
@@ -41,7 +42,7 @@ def manifest(out: Path) -> dict[str, dict[str, str]]:
 
 
 def test_run_writes_letters_and_manifest(tmp_path: Path) -> None:
-    progress: list[tuple[int, int]] = []
+    progress: list[tuple[int, int | None]] = []
     rows = run_letters(
         cohort(), tmp_path, letterhead=LETTERHEAD, html=True, jobs=2,
         progress=lambda done, total: progress.append((done, total)),
@@ -100,15 +101,16 @@ def test_a_failing_row_does_not_stop_the_run(tmp_path: Path, monkeypatch: pytest
 
 def test_duplicate_patient_and_mismatched_assessment_are_row_errors(tmp_path: Path) -> None:
     first = cohort()[0]
-    duplicate = (*first[:4], "again")
-    mismatched = (make_record(patient_id="X"), make_assessment(patient_id="Y"), RECIPIENT, None, "X")
+    duplicate = replace(first, row_id="again")
+    mismatched = ScoredRow(make_record(patient_id="X"), make_assessment(patient_id="Y"), RECIPIENT, None, "X")
     rows: list[ManifestRow] = run_letters([first, duplicate, mismatched], tmp_path, letterhead=LETTERHEAD)
     assert rows[1].errors == ["duplicate patient_id: letters already written for row A1"]
     assert rows[2].errors == ["assessment.patient_id does not match the record's patient_id"]
 
 
 def test_input_hash_changes_with_any_input() -> None:
-    record, assessment, recipient, referrer, _ = cohort()[0]
+    first = cohort()[0]
+    record, assessment, recipient, referrer = first.record, first.assessment, first.recipient, first.referrer
     base = input_hash(record, assessment, recipient, referrer, letterhead=LETTERHEAD, html=False)
     assert base == input_hash(record, assessment, recipient, referrer, letterhead=LETTERHEAD, html=False)
     assert base != input_hash(record, assessment, recipient, None, letterhead=LETTERHEAD, html=False)
