@@ -1,6 +1,6 @@
 """Start-up: CLI --help, `serve` until /ready, `keys create`, beside plain imports timed in the same run.
 
-Run: uv run python benchmarks/bench_startup.py [--repeats 3] [--commands all|top]
+Run: uv run python benchmarks/bench_startup.py [--repeats 3] [--commands all|top|none] [--skip-serve]
 Every figure is the median of ``--repeats`` fresh processes. The machine is shared and noisy,
 so the figure to read is the ratio to the baseline measured in the same run.
 """
@@ -124,7 +124,8 @@ def main() -> None:
     """Print each start-up figure and its ratio to the baselines of the same run."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--commands", choices=("all", "top"), default="all")
+    parser.add_argument("--commands", choices=("all", "top", "none"), default="all")
+    parser.add_argument("--skip-serve", action="store_true", help="Leave out serve and keys create.")
     args = parser.parse_args()
     repeats = args.repeats
     pandas = median_seconds(python_import("pandas"), repeats)
@@ -133,13 +134,16 @@ def main() -> None:
     print(f"{'baseline: import pandas':<44} {pandas:7.2f} s")
     print(f"{'baseline: import typer, rich':<44} {typer_rich:7.2f} s")
     print(f"{'baseline: import fastapi, pandas, weasyprint':<44} {web:7.2f} s")
-    commands = COMMANDS if args.commands == "all" else COMMANDS[:1]
+    commands = {"all": COMMANDS, "top": COMMANDS[:1], "none": ()}[args.commands]
     slowest = 0.0
     for path in commands:
         seconds = median_seconds(help_of(path), repeats)
         slowest = max(slowest, seconds)
         _line(" ".join(("osteoref", *path, "--help")), seconds, pandas, "import pandas")
-    _line("slowest --help", slowest, pandas, "import pandas")
+    if commands:
+        _line("slowest --help", slowest, pandas, "import pandas")
+    if args.skip_serve:
+        return
     _line(
         "osteoref serve until /ready = 200",
         median_seconds(serve_until_ready, repeats),
