@@ -11,31 +11,59 @@ import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from api import cli_analyst, cli_exit, cli_keys, cli_letters, cli_loop, cli_model
-from api.cli_fhir import fhir_assess
-from api.settings import get_settings
-from risk.assess import Assessor
+from api import cli_exit
+from api.cli_lazy import LazyCommand, lazy_group
 from risk.errors import OsteorefError
-from risk.scale import ScaleSummary, errors_path_for, score_file_chunked
 
-app = typer.Typer(help="Post-kyphoplasty re-fracture risk scoring.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from risk.scale import ScaleSummary
+
+# Commands in other modules, imported only when run (or asked for their own --help): listing
+# them reads this table, so `osteoref --help` loads neither pandas nor the web stack.
+# Each help line is the first paragraph of the command's own help (tests/api/test_cli_startup.py).
+LAZY_COMMANDS = (
+    LazyCommand(
+        "fhir-assess",
+        "api.cli_fhir:fhir_assess",
+        "Map a FHIR Bundle to a PatientRecord, assess it, print record + assessment + mapping report.",
+    ),
+    LazyCommand(
+        "report",
+        "api.cli_analyst:report",
+        "Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON.",
+    ),
+    LazyCommand(
+        "recalibrate",
+        "api.cli_analyst:recalibrate",
+        "Refit intercept/slope on part of a site's cohort, check on the rest, write a new artefact.",
+    ),
+    LazyCommand(
+        "letters",
+        "api.cli_letters:letters",
+        "Write every row's letters (resumable: unchanged rows are skipped); exit = failed rows.",
+    ),
+)
+LAZY_SUB_APPS = (
+    LazyCommand("keys", "api.cli_keys:app", "Manage API keys (stored hashed; a new key is shown once)."),
+    LazyCommand(
+        "reminders", "api.cli_loop:reminders", "Re-send unacknowledged letters and escalate to the worklist."
+    ),
+    LazyCommand("delivery", "api.cli_loop:delivery", "Send queued letters and make print batches."),
+)
+
+app = typer.Typer(
+    cls=lazy_group(LAZY_COMMANDS, LAZY_SUB_APPS),
+    help="Post-kyphoplasty re-fracture risk scoring.",
+    no_args_is_help=True,
+)
 # soft_wrap: never hard-wrap at 80 columns when the output is a file or a pipe (paths stay whole).
 console = Console(soft_wrap=True)
 error_console = Console(stderr=True, soft_wrap=True)
-app.add_typer(cli_keys.app, name="keys")
-app.add_typer(cli_loop.reminders, name="reminders")
-app.add_typer(cli_loop.delivery, name="delivery")
-app.command("fhir-assess")(fhir_assess)
-app.command()(cli_analyst.report)
-app.command()(cli_analyst.recalibrate)
-app.command()(cli_letters.letters)
 USER_ERROR = cli_exit.USAGE
 PUBLIC_BASE_URL_ENV = "OSTEOREF_PUBLIC_BASE_URL"
 ROW_NOTE = " (row = data row: 1 is the first row under the header)"
@@ -53,6 +81,8 @@ def user_errors(exit_code: int = USER_ERROR) -> Iterator[None]:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415 (only when run)
+
     if not enabled:
         yield None
         return
@@ -96,7 +126,14 @@ def score(
     With --engine dask, --input may be a glob ('cohort/*.parquet') and --output is a
     directory of Parquet parts; the same vectorised scoring runs on each partition.
     """
+    # Imported here, not at the top: `osteoref --help` must not pay for pandas, Dask or the model.
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+    from risk.assess import Assessor  # noqa: PLC0415 (only when run)
+    from risk.scale import errors_path_for, score_file_chunked  # noqa: PLC0415 (only when run)
+
     if engine == "dask":
+        from api import cli_analyst  # noqa: PLC0415 (only when run)
+
         cli_analyst.score_with_dask(str(input_path), output, model, scheduler, carry_inputs)
         return
     if engine != "pandas":
@@ -145,6 +182,8 @@ def synth(
     ] = False,
 ) -> None:
     """Write a synthetic cohort with outcome columns (add --demo-pcp for letter runs)."""
+    from api import cli_model  # noqa: PLC0415 (the model's life cycle loads pandas and scikit-learn: only when run)
+
     with user_errors():
         cli_model.synth(n, seed, output, console, demo_pcp=demo_pcp)
 
@@ -158,6 +197,8 @@ def train(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing artefact at --output.")] = False,
 ) -> None:
     """Train the re-fracture model and write its artefact (an existing file needs --force)."""
+    from api import cli_model  # noqa: PLC0415 (the model's life cycle loads pandas and scikit-learn: only when run)
+
     with user_errors():
         cli_model.train(cohort, output, seed, version, console, force=force)
 
@@ -169,6 +210,8 @@ def validate(
     plot: Annotated[Path | None, typer.Option(help="Write a calibration plot (.png).")] = None,
 ) -> None:
     """Validate a model artefact on another cohort."""
+    from api import cli_model  # noqa: PLC0415 (the model's life cycle loads pandas and scikit-learn: only when run)
+
     with user_errors():
         cli_model.validate(cohort, model, plot, console)
 
@@ -188,6 +231,8 @@ def serve(
     OSTEOREF_PUBLIC_BASE_URL is set)."""
     # Settings are read once, when uvicorn imports api.main below: set the default first.
     os.environ.setdefault(PUBLIC_BASE_URL_ENV, bound_base_url(host, port))
+    import uvicorn  # noqa: PLC0415 (only when run)
+
     uvicorn.run("api.main:app", host=host, port=port)
 
 
