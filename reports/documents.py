@@ -29,6 +29,7 @@ from reports.wording import (
     TREATMENT_DETAIL,
 )
 from risk.contract import Assessment, PatientRecord
+from risk.rules.letter import letter_for
 
 # Days after the procedure of the post-operative review the patient copy mentions.
 POST_OP_REVIEW_DAYS = 21
@@ -36,13 +37,12 @@ POST_OP_REVIEW_DAYS = 21
 
 def documents_for(assessment: Assessment) -> list[DocumentKind]:
     """The documents to produce: PCP letter + patient copy, or the pathway's own note."""
-    if assessment.pathway == "oncology":
-        return [DocumentKind.ONCOLOGY_NOTIFICATION]
-    if assessment.pathway == "trauma_review":
-        return [DocumentKind.TRAUMA_DXA_NOTE]
-    if assessment.refer_to_pcp:
-        return [DocumentKind.PCP_LETTER, DocumentKind.PATIENT_COPY]
-    return []
+    letter = letter_for(assessment.pathway, assessment.refer_to_pcp)
+    if letter is None:
+        return []
+    kind = DocumentKind(letter)
+    # The patient's plain-language copy goes with the PCP letter only.
+    return [kind, DocumentKind.PATIENT_COPY] if kind is DocumentKind.PCP_LETTER else [kind]
 
 
 @dataclass(frozen=True, slots=True)
