@@ -15,12 +15,12 @@ from rich.console import Console
 from api import cli_exit
 from api.analytics import funnel_from_database, loop_from_database
 from api.settings import get_settings
-from reports.cohort import report_from_file
+from reports.cohort.build import report_from_file
 from risk.assess import Assessor
 from risk.cohort import read_training_cohort
 from risk.errors import OsteorefError, RecalibrationRefused
-from risk.model import RefractureModel, load_artefact, save_artefact
-from risk.model.artefact import Recalibration
+from risk.model.artefact import Recalibration, load_artefact, save_artefact
+from risk.model.scorer import RefractureModel
 from risk.scale.dask_engine import score_dask
 from risk.scale.recalibrate import HOLDOUT_FRACTION, Method, RecalibrationResult
 from risk.scale.recalibrate import recalibrate as recalibrate_model

@@ -9,13 +9,11 @@ from rich.console import Console
 
 from risk.cohort import read_training_cohort, table_format, write_table
 from risk.errors import FieldError, InvalidInput
-from risk.model import (
-    RefractureModel,
-    save_artefact,
-    train_from_frame,
-    validate_model,
-    write_calibration_plot,
-)
+from risk.model.artefact import save_artefact
+from risk.model.develop import train_from_frame
+from risk.model.plots import write_calibration_plot
+from risk.model.scorer import RefractureModel
+from risk.model.validation import validate_model
 from risk.synth import synthesize, write_csv
 from risk.synth.export import with_demo_pcp
 

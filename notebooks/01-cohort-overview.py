@@ -26,7 +26,8 @@ N_PATIENTS = 800 if SMOKE else 20000
 import pandas as pd
 
 from api.settings import DEFAULT_MODEL_PATH
-from reports.cohort import cohort_profile, fls_kpis
+from reports.cohort.kpis import fls_kpis
+from reports.cohort.profile import cohort_profile
 from reports.cohort.demo import with_fls_columns
 from risk.assess import Assessor
 from risk.cohort.schemas import read_scored_cohort, validate_scored_cohort

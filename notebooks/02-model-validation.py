@@ -11,10 +11,10 @@
 # %% [markdown]
 # # 02 · Model validation: calibration, discrimination, subgroups, decision curve, challenger
 #
-# External validation of the shipped model (`risk.model.validate_model`) on a cohort with
+# External validation of the shipped model (`risk.model.validation.validate_model`) on a cohort with
 # contract §3 outcomes, the site-performance view of the cohort report (decision curve,
 # incidence by tier), and a logistic vs gradient-boosting comparison from
-# `risk.model.train_from_frame` (temporal split).
+# `risk.model.develop.train_from_frame` (temporal split).
 
 # %% tags=["parameters"]
 SMOKE = True
@@ -30,10 +30,12 @@ import pandas as pd
 from IPython.display import Image
 
 from api.settings import DEFAULT_MODEL_PATH
-from reports.cohort import site_performance
+from reports.cohort.performance import site_performance
 from risk.assess import Assessor
 from risk.cohort import validate_frame
-from risk.model import train_from_frame, validate_model, write_calibration_plot
+from risk.model.develop import train_from_frame
+from risk.model.plots import write_calibration_plot
+from risk.model.validation import validate_model
 from risk.scale import score_chunk
 from risk.synth import synthesize
 

@@ -30,7 +30,8 @@ from typer.testing import CliRunner
 from api import cli
 from api.settings import DEFAULT_MODEL_PATH
 from risk.cohort import read_training_cohort, write_table
-from risk.model import RefractureModel, validate_model
+from risk.model.scorer import RefractureModel
+from risk.model.validation import validate_model
 from risk.synth import synthesize
 
 workdir = Path(tempfile.mkdtemp())

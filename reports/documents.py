@@ -36,6 +36,7 @@ from reports.wording import (
 )
 from risk.contract import Assessment, Flag, PatientRecord
 from risk.rules.conditions import FALLS_HIGH_RISK
+from risk.rules.letter import letter_for
 
 # Days after the procedure of the post-operative review the patient copy mentions.
 POST_OP_REVIEW_DAYS = 21
@@ -43,13 +44,12 @@ POST_OP_REVIEW_DAYS = 21
 
 def documents_for(assessment: Assessment) -> list[DocumentKind]:
     """The documents to produce: PCP letter + patient copy, or the pathway's own note."""
-    if assessment.pathway == "oncology":
-        return [DocumentKind.ONCOLOGY_NOTIFICATION]
-    if assessment.pathway == "trauma_review":
-        return [DocumentKind.TRAUMA_DXA_NOTE]
-    if assessment.refer_to_pcp:
-        return [DocumentKind.PCP_LETTER, DocumentKind.PATIENT_COPY]
-    return []
+    letter = letter_for(assessment.pathway, assessment.refer_to_pcp)
+    if letter is None:
+        return []
+    kind = DocumentKind(letter)
+    # The patient's plain-language copy goes with the PCP letter only.
+    return [kind, DocumentKind.PATIENT_COPY] if kind is DocumentKind.PCP_LETTER else [kind]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from risk.model.scorer import ModelOutput, RefractureModel
 from risk.rules.config import RuleConfig
 from risk.rules.decisions import number_needed_to_treat, relative_risk
 from risk.rules.engine import RULESET_VERSION, RuleOutcome, evaluate
+from risk.rules.pathway import has_model_risk
 from risk.rules.table import CRITERIA, FLAGS
 
 __all__ = ["RULESET_VERSION", "Assessor"]
@@ -52,7 +53,7 @@ class Assessor:
         facts = record.facts  # computed once, when the record was validated
         prediction = self.model.predict(facts)
         outcome = evaluate(facts, prediction.risk_12m, self.config)
-        has_risk = outcome.pathway != "oncology"
+        has_risk = has_model_risk(outcome.pathway)
         return {
             "patient_id": record.patient_id,
             "assessment_date": record.assessment_date,

@@ -13,6 +13,7 @@ from risk.model.scorer import BatchOutput
 from risk.rules.config import RuleConfig
 from risk.rules.decisions import number_needed_to_treat, relative_risk
 from risk.rules.engine import RuleOutcome
+from risk.rules.pathway import has_model_risk
 from risk.rules.table import CRITERIA, FLAGS
 
 RISK_COLUMNS: tuple[str, ...] = (
@@ -65,7 +66,7 @@ def flatten_outcome(
 ) -> pd.DataFrame:
     """The flat columns of FLAT_COLUMNS for every row of a scored cohort."""
     n = len(frame)
-    has_risk = outcome.pathway != "oncology"
+    has_risk = has_model_risk(outcome.pathway)
     untreated_12m = np.where(has_risk, batch.risk_12m, np.nan)
     untreated_24m = np.where(has_risk, batch.risk_24m, np.nan)
     rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], config)

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from risk.model import Artefact, load_artefact
+from risk.model.artefact import Artefact, load_artefact
 from risk.model.report import NOT_ESTIMABLE, Estimate, HorizonMetrics
 
 CONTENT_PATH = Path(__file__).with_name("content.json")

@@ -12,6 +12,7 @@ from reports import DocumentKind, Letterhead, Recipient, Referrer, documents_for
 from risk.assess import Assessor
 from risk.contract import Assessment, ModelInfo, PatientRecord
 from risk.errors import FieldError, InvalidInput, ModelNotLoaded
+from risk.rules.letter import letter_for
 
 PATIENT_COPY = DocumentKind.PATIENT_COPY
 
@@ -67,13 +68,13 @@ class ReportLetters:
         self, record: PatientRecord, assessment: Assessment, pcp: PcpIn, referrer: ReferrerIn
     ) -> str:
         """The first document of the pathway: the PCP letter, or the pathway's note."""
-        kinds = [k for k in documents_for(assessment) if k is not PATIENT_COPY]
-        if not kinds:
+        letter = letter_for(assessment.pathway, assessment.refer_to_pcp)
+        if letter is None:
             raise InvalidInput(
                 "this assessment warrants no referral letter (refer_to_pcp is false)",
                 [FieldError("patient", assessment.pathway, "assessment must warrant a letter")],
             )
-        return self._render(kinds[0], record, assessment, pcp, referrer)
+        return self._render(DocumentKind(letter), record, assessment, pcp, referrer)
 
     def patient_letter_html(
         self, record: PatientRecord, assessment: Assessment, pcp: PcpIn, referrer: ReferrerIn

@@ -27,9 +27,10 @@ from api.web.referral_form import ReferralForm, default_referral_values
 from api.web.render import page
 from api.web.risk_view import icon_arrays
 from api.web.samples import load_sample, sample_names
-from reports import DocumentKind, documents_for
+from reports import DocumentKind
 from reports.sections import tier_explanation
 from risk.contract import Assessment, PatientRecord
+from risk.rules.letter import letter_for
 
 router = APIRouter(route_class=WebRoute)
 Scorer = Annotated[WebUser, Depends(signed_in("assessments:score"))]
@@ -96,8 +97,8 @@ LETTER_OFFERS: dict[DocumentKind, LetterOffer] = {
 
 def letter_offer(assessment: Assessment) -> LetterOffer | None:
     """What the referral service would write for this assessment (None: nothing)."""
-    kinds = [kind for kind in documents_for(assessment) if kind is not DocumentKind.PATIENT_COPY]
-    return LETTER_OFFERS[kinds[0]] if kinds else None
+    letter = letter_for(assessment.pathway, assessment.refer_to_pcp)
+    return LETTER_OFFERS[DocumentKind(letter)] if letter else None
 
 
 def result_page(

@@ -1,25 +1,7 @@
-"""Cohort reports for analysts: FLS KPIs, cohort profile, site performance, referral funnel."""
+"""Cohort reports for analysts: FLS KPIs, cohort profile, site performance, referral funnel.
 
-from reports.cohort.build import RenderedReport, build_report, render_html, report_from_file, write_report
-from reports.cohort.funnel import referral_funnel
-from reports.cohort.kpis import KPIS, fls_kpis, iof_band
-from reports.cohort.models import CohortReport, KpiResult, ReferralFunnel
-from reports.cohort.performance import site_performance
-from reports.cohort.profile import cohort_profile
-
-__all__ = [
-    "KPIS",
-    "CohortReport",
-    "KpiResult",
-    "ReferralFunnel",
-    "RenderedReport",
-    "build_report",
-    "cohort_profile",
-    "fls_kpis",
-    "iof_band",
-    "referral_funnel",
-    "render_html",
-    "report_from_file",
-    "site_performance",
-    "write_report",
-]
+Nothing is re-exported here on purpose: the service reads the referral funnel and loop
+KPIs (``reports.cohort.funnel``, ``reports.cohort.loop``) at start-up, and importing the
+whole report (``reports.cohort.build``: matplotlib figures, scikit-learn validation) would
+put plotting and training libraries on the API's import path.
+"""

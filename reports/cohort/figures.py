@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 
 from reports.cohort.models import CohortProfile, KpiResult, Performance
 from reports.wording import VERY_HIGH_SHORT
-from risk.model import write_calibration_plot
+from risk.model.plots import write_calibration_plot
 from risk.model.report import ValidationReport
 
 # Criterion code → the words on the chart (very-high criteria as the letters say them).

@@ -1,22 +1,7 @@
-"""The calibrated re-fracture model: features, training, artefact, hand scorer and validation."""
+"""The calibrated re-fracture model: features, training, artefact, hand scorer and validation.
 
-from risk.model.artefact import Artefact, load_artefact, save_artefact
-from risk.model.develop import train_from_frame
-from risk.model.plots import write_calibration_plot
-from risk.model.report import ValidationReport
-from risk.model.scorer import BatchOutput, FeatureContribution, ModelOutput, RefractureModel
-from risk.model.validation import validate_model
-
-__all__ = [
-    "Artefact",
-    "BatchOutput",
-    "FeatureContribution",
-    "ModelOutput",
-    "RefractureModel",
-    "ValidationReport",
-    "load_artefact",
-    "save_artefact",
-    "train_from_frame",
-    "validate_model",
-    "write_calibration_plot",
-]
+Nothing is re-exported here on purpose: importing the package must stay cheap, so that the
+inference path (``risk.model.scorer``, ``risk.model.artefact``) never loads scikit-learn or
+matplotlib. Import training (``risk.model.develop``), plots (``risk.model.plots``) and
+validation (``risk.model.validation``) from their own modules.
+"""

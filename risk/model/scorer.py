@@ -11,7 +11,6 @@ from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import expit
 
 from risk import ops
 from risk.facts import Facts
@@ -184,8 +183,8 @@ class RefractureModel:
     def predict_batch(self, facts: Facts, treated: npt.ArrayLike = 0.0) -> BatchOutput:
         """A cohort's array facts → risks (untreated by default, or per-row ``treated``)."""
         design, missing = cohort_design(facts, treated, self.imputation)
-        risk_12m: FloatArray = expit(self._lp(design, 12))
-        risk_24m: FloatArray = np.maximum(expit(self._lp(design, 24)), risk_12m)
+        risk_12m = _expit(self._lp(design, 12))
+        risk_24m: FloatArray = np.maximum(_expit(self._lp(design, 24)), risk_12m)
         return BatchOutput(risk_12m=risk_12m, risk_24m=risk_24m, missing=missing_field_masks(facts, missing))
 
     def _lp(self, design: FloatArray, months: int) -> FloatArray:
@@ -197,6 +196,20 @@ class RefractureModel:
         for column, weight in zip(design.T, weights, strict=True):
             result += column * weight
         return result
+
+
+def _expit(z: FloatArray) -> FloatArray:
+    """The logistic function on a column, as scipy computes it (1 / (1 + libm exp(-z))).
+
+    Imported here, not at the top: scipy.special costs seconds to import and only batch
+    scoring needs it, so ``import risk.assess`` and the API's start-up stay free of it.
+    numpy's own SIMD ``exp`` differs from libm's in the last bit for ~2 % of values, which
+    would change published scores, hence scipy rather than ``1 / (1 + np.exp(-z))``.
+    """
+    from scipy.special import expit  # noqa: PLC0415 (seconds to import; batch scoring only)
+
+    result: FloatArray = expit(z)
+    return result
 
 
 def _scaled(model: HorizonModel) -> tuple[FloatArray, float]:

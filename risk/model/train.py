@@ -17,7 +17,6 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from risk import ops
 from risk.errors import InvalidCohort
 from risk.facts import Facts, facts_from_frame
 from risk.model.artefact import (
@@ -33,6 +32,7 @@ from risk.model.features import COLUMNS, INPUTS, TREATED
 from risk.model.fingerprint import cohort_fingerprint
 from risk.model.imputation import Imputation, cohort_design, learn_imputation
 from risk.model.survival import CENSORED, DEATH, FRACTURE, horizon_target
+from risk.rules.pathway import model_eligible
 
 FloatArray = npt.NDArray[np.float64]
 HORIZONS = (12, 24)
@@ -70,13 +70,8 @@ def make_pipeline(imputation: Imputation, penalty_c: float) -> Pipeline:
 
 
 def eligible(facts: Facts) -> npt.NDArray[np.bool_]:
-    """Rows the model is for: not the oncology pathway (rules.md P1 never uses model risk)."""
-    oncology = ops.any_of(
-        facts["biopsy_result"] == "malignant",
-        np.asarray(facts["myeloma"], dtype=bool),
-        facts["fracture_cause"] == "malignancy",
-    )
-    return np.asarray(ops.not_(oncology), dtype=bool)
+    """Rows the model is for: not the oncology pathway (the rule is ``risk.rules.pathway``)."""
+    return np.asarray(model_eligible(facts), dtype=bool)
 
 
 def _weighted_log_loss(y: FloatArray, p: FloatArray, w: FloatArray) -> float:

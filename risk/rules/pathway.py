@@ -36,6 +36,8 @@ PATHWAY_RULES: tuple[PathwayRule, ...] = (
     PathwayRule("P2", "trauma_review", _trauma_review),
 )
 DEFAULT_PATHWAY: Pathway = "osteoporosis"  # P3
+# rules.md P1: the oncology pathway's result never uses the model's risk.
+NO_MODEL_RISK_PATHWAY: Pathway = "oncology"
 
 
 def choose_pathway(facts: Facts) -> ops.Value:
@@ -45,3 +47,17 @@ def choose_pathway(facts: Facts) -> ops.Value:
         [rule.pathway for rule in PATHWAY_RULES],
         DEFAULT_PATHWAY,
     )
+
+
+def has_model_risk(pathway: ops.Value) -> ops.Value:
+    """Whether a result on this pathway carries the model's risk (P1, oncology, never does)."""
+    return pathway != NO_MODEL_RISK_PATHWAY
+
+
+def model_eligible(facts: Facts) -> ops.Value:
+    """Whether the model is for this patient: every one P1 does not take to the oncology pathway.
+
+    The very P1 condition of the pathway table, so training, validation and recalibration
+    select exactly the patients whose results show a model risk.
+    """
+    return ops.not_(_oncology(facts))

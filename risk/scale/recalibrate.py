@@ -25,14 +25,14 @@ import pandas as pd
 
 from risk.errors import InvalidCohort, RecalibrationRefused
 from risk.facts import facts_from_frame
-from risk.model import Artefact, RefractureModel, validate_model
-from risk.model.artefact import HorizonModel, Recalibration
+from risk.model.artefact import Artefact, HorizonModel, Recalibration
 from risk.model.features import TREATED
 from risk.model.metrics import calibration_intercept, calibration_slope
 from risk.model.report import HorizonMetrics
+from risk.model.scorer import RefractureModel
 from risk.model.survival import horizon_target
 from risk.model.train import eligible, outcome_arrays
-from risk.model.validation import metrics_for, miscalibration
+from risk.model.validation import metrics_for, miscalibration, validate_model
 
 Method = Literal["intercept", "logistic"]
 MIN_EVENTS = 20  # below this, a site's own fit is noisier than the model it corrects

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.errors import install_error_handlers
 from api.model_card.routes import router
 from api.settings import DEFAULT_MODEL_PATH, Settings
-from risk.model import load_artefact
+from risk.model.artefact import load_artefact
 
 STATUSES = {"filled", "not applicable", "not yet available"}
 

@@ -13,7 +13,7 @@ from api.db import migrate
 from api.db.engine import Database
 from api.settings import get_settings
 from risk.cohort import write_table
-from risk.model import RefractureModel
+from risk.model.scorer import RefractureModel
 from risk.synth import synthesize
 
 

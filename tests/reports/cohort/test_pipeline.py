@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from risk.cohort import read_training_cohort
-from risk.model import RefractureModel, validate_model
 from risk.model.artefact import load_artefact
+from risk.model.scorer import RefractureModel
 from risk.model.survival import aalen_johansen
+from risk.model.validation import validate_model
 from risk.synth import write_csv
 from tests.registry_cohort import registry_cohort
 

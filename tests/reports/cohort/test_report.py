@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports.cohort import build_report, referral_funnel, write_report
+from reports.cohort.build import build_report, write_report
+from reports.cohort.funnel import referral_funnel
 from reports.cohort.performance import MIN_EVENTS, MIN_PATIENTS
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports.cohort import build_report, write_report
+from reports.cohort.build import build_report, write_report
 from reports.cohort.figures import MIN_INCIDENCE_GROUP, small_groups
 from reports.cohort.models import IncidencePoint, Performance
 

@@ -16,7 +16,7 @@ from risk.assess import Assessor
 from risk.cohort import validate_frame, write_table
 from risk.errors import InvalidCohort, RecalibrationRefused
 from risk.facts import facts_from_frame
-from risk.model import RefractureModel
+from risk.model.scorer import RefractureModel
 from risk.model.train import eligible
 from risk.scale.recalibrate import (
     MIN_EVENTS,

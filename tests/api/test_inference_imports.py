@@ -1,0 +1,74 @@
+"""The inference path stays import-light: no training, plotting or cluster libraries loaded.
+
+Each check runs in a fresh interpreter, because this test session has long since imported
+scikit-learn and matplotlib through other tests.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("sklearn", "scipy", "matplotlib", "dask", "distributed")
+ROOT = Path(__file__).resolve().parents[2]
+
+REPORT_LOADED = f"""
+import json, sys
+print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+"""
+
+APP_START_UP = """
+import sys
+from fastapi.testclient import TestClient
+from api.main import create_app
+from api.settings import DEFAULT_MODEL_PATH, Settings
+settings = Settings(model_path=DEFAULT_MODEL_PATH, database_url="sqlite:///" + sys.argv[1])
+with TestClient(create_app(settings)) as client:
+    assert client.get("/ready").status_code == 200
+"""
+
+
+def loaded_after(code: str, *args: str) -> list[str]:
+    """The heavy top-level modules in ``sys.modules`` after ``code`` ran in a new interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", code + REPORT_LOADED, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    loaded: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "module", ["risk.assess", "risk.model.scorer", "risk.model.artefact", "risk.scale", "api.analytics"]
+)
+def test_the_inference_modules_load_no_training_plotting_or_dask_library(module: str) -> None:
+    assert loaded_after(f"import {module}") == []
+
+
+def test_the_app_start_up_loads_no_training_plotting_or_dask_library(tmp_path: Path) -> None:
+    assert loaded_after(APP_START_UP, str(tmp_path / "test.db")) == []
+
+
+def test_the_check_sees_a_heavy_library_when_one_is_loaded() -> None:
+    # Training still imports scikit-learn: the check above would notice if the scorer did.
+    assert "sklearn" in loaded_after("import risk.model.develop")
+
+
+def test_batch_scoring_still_gives_scipy_s_logistic_function() -> None:
+    # scipy is imported on the first batch call only; the scores are scipy's expit, bit for bit.
+    code = """
+import numpy as np
+from risk.model.scorer import _expit
+from scipy.special import expit
+z = np.linspace(-40.0, 40.0, 100_001)
+assert np.array_equal(_expit(z), expit(z))
+"""
+    assert "scipy" in loaded_after(code)
