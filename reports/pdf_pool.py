@@ -4,7 +4,10 @@ WeasyPrint is CPU-bound and synchronous (~0.1–0.2 s a letter): inside ``async 
 would stall every request. The API creates one pool in its lifespan, ``await``s
 ``render`` per letter, and closes the pool on shutdown. Workers are started with
 ``spawn`` (no fork of a threaded server) and warmed by rendering one small letter each,
-so the first real letter does not pay for imports and font loading.
+so the first real letter does not pay for imports and font loading. The service starts the
+pool without waiting for that warm-up (``start(wait=False)``): readiness does not pay for
+WeasyPrint, and a PDF asked for meanwhile queues behind its worker's warm-up — it waits,
+never fails.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ import asyncio
 import gc
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
 from reports.render import render_pdf
@@ -51,9 +55,14 @@ class PdfRenderPool:
         self.workers = workers
         self._pending = asyncio.Semaphore(max_pending or workers * DEFAULT_QUEUE_PER_WORKER)
         self._executor: ProcessPoolExecutor | None = None
+        self._warming: list[Future[bool]] = []
 
-    def start(self) -> None:
-        """Start and warm every worker; raises ``RenderError`` if a worker cannot render."""
+    def start(self, *, wait: bool = True) -> None:
+        """Start every worker and warm it; ``wait=False`` returns while they warm.
+
+        Waiting raises ``RenderError`` if a worker cannot render; without waiting, the same
+        failure surfaces as ``RenderError`` on the first ``render``.
+        """
         if self._executor is not None:
             return
         self._executor = ProcessPoolExecutor(
@@ -61,13 +70,22 @@ class PdfRenderPool:
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_warm_worker,
         )
+        # One task per worker while none is idle makes the executor spawn them all.
+        self._warming = [self._executor.submit(_ping) for _ in range(self.workers)]
+        if not wait:
+            return
         try:
-            # One task per worker while none is idle makes the executor spawn them all.
-            for future in [self._executor.submit(_ping) for _ in range(self.workers)]:
+            for future in self._warming:
                 future.result()
         except Exception as error:
             self.close()
             raise RenderError(f"PDF workers failed to start: {type(error).__name__}") from error
+
+    @property
+    def warm(self) -> bool:
+        """Whether every worker has finished its warm-up render."""
+        done = [future.done() and future.exception() is None for future in self._warming]
+        return bool(done) and all(done)
 
     async def render(self, html: str) -> bytes:
         """The PDF of ``html``, rendered in a worker process; the event loop stays free."""
@@ -75,13 +93,17 @@ class PdfRenderPool:
             raise RenderError("PdfRenderPool.render called before start()")
         async with self._pending:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, render_pdf, html)
+            try:
+                return await loop.run_in_executor(self._executor, render_pdf, html)
+            except BrokenProcessPool as error:  # a worker died, e.g. its warm-up failed
+                raise RenderError(f"PDF workers are not available: {type(error).__name__}") from error
 
     def close(self) -> None:
         """Stop the workers; queued renders are cancelled."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+            self._warming = []
 
     def __enter__(self) -> PdfRenderPool:
         self.start()

@@ -27,7 +27,8 @@ async def referral_lifespan(
     pool: PdfRenderPool | None = None
     if pdf is None:
         pool = PdfRenderPool(settings.pdf_workers)
-        pool.start()
+        # Readiness does not wait for WeasyPrint: an early PDF queues behind the warm-up.
+        pool.start(wait=False)
         pdf = pool
     letters = ReportLetters(letterhead_from(settings))
     install(app, settings, database, scorer=AppAssessor(app), letters=letters, pdf=pdf)

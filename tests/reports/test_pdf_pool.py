@@ -77,3 +77,16 @@ def test_render_before_start_is_an_error() -> None:
 def test_pool_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         PdfRenderPool(workers=0)
+
+
+def test_a_pdf_asked_for_before_the_workers_are_warm_waits_and_is_rendered() -> None:
+    background = PdfRenderPool(workers=1)
+    background.start(wait=False)
+    try:
+        assert not background.warm  # spawning a worker and its warm-up render take seconds
+        pdf = asyncio.run(background.render(letter("P-early")))
+        assert pdf.startswith(b"%PDF-")
+        assert "ID P-early" in pdf_text(pdf)[0]
+        assert background.warm
+    finally:
+        background.close()
