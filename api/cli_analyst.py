@@ -7,23 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from api import cli_exit
-from api.analytics import funnel_from_database, loop_from_database
-from api.settings import get_settings
-from reports.cohort.build import report_from_file
-from risk.assess import Assessor
-from risk.cohort import read_training_cohort
 from risk.errors import OsteorefError, RecalibrationRefused
-from risk.model.artefact import Recalibration, load_artefact, save_artefact
-from risk.model.scorer import RefractureModel
-from risk.scale.dask_engine import score_dask
-from risk.scale.recalibrate import HOLDOUT_FRACTION, Method, RecalibrationResult
-from risk.scale.recalibrate import recalibrate as recalibrate_model
+
+# The commands import what they run inside their bodies, so each one's `--help` loads
+# neither pandas, Dask, scikit-learn nor WeasyPrint (tests/api/test_cli_startup.py).
+if TYPE_CHECKING:
+    from risk.model.artefact import Recalibration
+    from risk.scale.recalibrate import Method, RecalibrationResult
+
+# The default of --holdout-fraction: risk.scale.recalibrate.HOLDOUT_FRACTION, written out
+# here so the option's help needs no import of the fitting code (a test pins the two equal).
+HOLDOUT_FRACTION = 0.3
 
 console = Console(soft_wrap=True)  # never hard-wrap at 80 columns into a pipe or a file
 error_console = Console(stderr=True, soft_wrap=True)
@@ -52,6 +52,11 @@ def report(
     ] = None,
 ) -> None:
     """Write a self-contained HTML cohort report (FLS KPIs, profile, site performance) and JSON."""
+    from api.analytics import funnel_from_database, loop_from_database  # noqa: PLC0415 (only when run)
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+    from reports.cohort.build import report_from_file  # noqa: PLC0415 (only when run)
+    from risk.model.artefact import load_artefact  # noqa: PLC0415 (only when run)
+
     try:
         url = get_settings().database_url
         funnel = funnel_from_database(url) if referrals_from_db else None
@@ -80,6 +85,10 @@ def score_with_dask(
     cluster of 2 single-threaded worker processes is started for the run.
     """
     from distributed import Client, LocalCluster  # noqa: PLC0415 (only the Dask engine needs it)
+
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+    from risk.assess import Assessor  # noqa: PLC0415 (only when run)
+    from risk.scale.dask_engine import score_dask  # noqa: PLC0415 (only when run)
 
     settings = get_settings()
     try:
@@ -128,6 +137,12 @@ def recalibrate(
     """Refit intercept/slope on part of a site's cohort, check on the rest, write a new artefact."""
     if method not in ("logistic", "intercept"):
         raise typer.BadParameter("method must be 'logistic' or 'intercept'", param_hint="--method")
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+    from risk.cohort import read_training_cohort  # noqa: PLC0415 (only when run)
+    from risk.model.artefact import save_artefact  # noqa: PLC0415 (only when run)
+    from risk.model.scorer import RefractureModel  # noqa: PLC0415 (only when run)
+    from risk.scale.recalibrate import recalibrate as recalibrate_model  # noqa: PLC0415 (only when run)
+
     chosen: Method = "logistic" if method == "logistic" else "intercept"
     try:
         base = RefractureModel.load(model or get_settings().model_path)

@@ -10,9 +10,6 @@ from typing import Annotated
 import typer
 
 from api import cli_exit
-from api.fhir.service import assess_bundle
-from api.settings import get_settings
-from risk.assess import Assessor
 from risk.errors import FieldError, InvalidInput, OsteorefError
 
 
@@ -42,6 +39,11 @@ def fhir_assess(
     fhir: Annotated[bool, typer.Option("--fhir", help="Print the output FHIR Bundle instead.")] = False,
 ) -> None:
     """Map a FHIR Bundle to a PatientRecord, assess it, print record + assessment + mapping report."""
+    # Imported when run, so `osteoref fhir-assess --help` does not load the FHIR models or pandas.
+    from api.fhir.service import assess_bundle  # noqa: PLC0415 (only when run)
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+    from risk.assess import Assessor  # noqa: PLC0415 (only when run)
+
     settings = get_settings()
     try:
         data = _read(bundle)

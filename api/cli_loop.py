@@ -10,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from api.db import migrate
-from api.db.engine import Database
-from api.db.types import utcnow
-from api.delivery.wiring import LoopComponents, build_loop
-from api.reminders.job import ReminderJob
-from api.reminders.settings import get_reminder_settings
-from api.settings import get_settings
 from risk.errors import OsteorefError
+
+# The loop (database, channels, reports) is imported when a command runs, so `--help`
+# stays light (tests/api/test_cli_startup.py).
+if TYPE_CHECKING:
+    from api.db.engine import Database
+    from api.delivery.wiring import LoopComponents
 
 reminders = typer.Typer(
     help="Re-send unacknowledged letters and escalate to the worklist.", no_args_is_help=True
@@ -40,6 +39,11 @@ def _render(pages: Sequence[str]) -> list[bytes]:
 
 @contextmanager
 def _loop() -> Iterator[tuple[Database, LoopComponents]]:
+    from api.db import migrate  # noqa: PLC0415 (only when run)
+    from api.db.engine import Database  # noqa: PLC0415 (only when run)
+    from api.delivery.wiring import build_loop  # noqa: PLC0415 (only when run)
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+
     settings = get_settings()
     database = Database.connect(settings.database_url)
     try:
@@ -55,6 +59,10 @@ def _loop() -> Iterator[tuple[Database, LoopComponents]]:
 @reminders.command("run")
 def run_reminders() -> None:
     """Retry due deliveries, re-send letters unacknowledged past their threshold, escalate."""
+    from api.db.types import utcnow  # noqa: PLC0415 (only when run)
+    from api.reminders.job import ReminderJob  # noqa: PLC0415 (only when run)
+    from api.reminders.settings import get_reminder_settings  # noqa: PLC0415 (only when run)
+
     with _loop() as (database, loop):
         job = ReminderJob(database, loop.dispatcher, loop.deliveries, get_reminder_settings(), utcnow)
         summary = job.run()

@@ -296,7 +296,7 @@ def test_a_run_holds_one_batch_of_patients_at_a_time_whatever_the_cohort_size(
         alive.append(sum(isinstance(thing, PatientRecord) for thing in gc.get_objects()))
         return render(*args, **kwargs)
 
-    monkeypatch.setattr("api.cli_letters.SCORE_BATCH", batch)
+    monkeypatch.setattr("api.cli_letters_run.SCORE_BATCH", batch)
     monkeypatch.setattr("reports.batch.render_html", counting)
     monkeypatch.setattr("reports.batch.render_pdf", lambda html: b"%PDF-stub")
     gc.collect()

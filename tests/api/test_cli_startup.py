@@ -1,4 +1,4 @@
-"""`osteoref --help` lists every command from the lazy table without importing the heavy libraries."""
+"""`osteoref --help` and every command's own `--help` list options without importing the heavy libraries."""
 
 from __future__ import annotations
 
@@ -36,8 +36,25 @@ def test_top_help_lists_every_command_and_imports_nothing_heavy() -> None:
     assert shown.stderr.strip() == ""
 
 
-def test_keys_help_imports_nothing_heavy() -> None:
-    assert _help("keys").stderr.strip() == ""
+# Every command and sub-command, as a user would ask for its help (sub-apps and their commands).
+EVERY_COMMAND = (
+    ("score",), ("synth",), ("train",), ("validate",), ("serve",),
+    ("fhir-assess",), ("report",), ("recalibrate",), ("letters",),
+    ("keys",), ("keys", "create"), ("keys", "list"), ("keys", "revoke"),
+    ("reminders",), ("reminders", "run"), ("delivery",), ("delivery", "run"), ("delivery", "print-batch"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND, ids=" ".join)
+def test_every_commands_help_imports_nothing_heavy(command: tuple[str, ...]) -> None:
+    shown = _help(*command)
+    assert "Usage:" in shown.stdout
+    assert shown.stderr.strip() == ""
+
+
+def test_every_command_of_the_top_help_is_checked() -> None:
+    listed = {lazy.name for lazy in (*LAZY_COMMANDS, *LAZY_SUB_APPS)}
+    assert listed <= {command[0] for command in EVERY_COMMAND}
 
 
 @pytest.mark.parametrize("lazy", [*LAZY_COMMANDS, *LAZY_SUB_APPS], ids=lambda lazy: lazy.name)

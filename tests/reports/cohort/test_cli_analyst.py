@@ -65,3 +65,9 @@ def test_recalibrate_command_writes_a_loadable_artefact(app: typer.Typer, tmp_pa
     assert result.exit_code == 0, result.output
     model = RefractureModel.load(out)
     assert model.version.endswith("+site.demo")
+
+
+def test_the_holdout_default_shown_in_help_is_the_fitting_codes_default() -> None:
+    from risk.scale.recalibrate import HOLDOUT_FRACTION  # noqa: PLC0415 (the point: the two modules agree)
+
+    assert cli_analyst.HOLDOUT_FRACTION == HOLDOUT_FRACTION
