@@ -4,24 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api import cli_exit
 from api.auth import cache
 from api.auth.permissions import ROLES
-from api.auth.principal import create_key, revoke_key
-from api.db import keys_repo, migrate
-from api.db.engine import Database
-from api.settings import get_settings
 from risk.errors import OsteorefError
+
+# The database and the settings are imported when a command runs, so `keys --help` stays light.
+if TYPE_CHECKING:
+    from api.db.engine import Database
 
 app = typer.Typer(help="Manage API keys (stored hashed; a new key is shown once).", no_args_is_help=True)
 
 
 @contextmanager
 def _database() -> Iterator[Database]:
+    from api.db import migrate  # noqa: PLC0415 (only when run)
+    from api.db.engine import Database  # noqa: PLC0415 (only when run)
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
+
     database = Database.connect(get_settings().database_url)
     try:
         migrate.upgrade(database.engine)
@@ -39,6 +43,8 @@ def create(
     label: Annotated[str | None, typer.Option(help="Who or what uses the key.")] = None,
 ) -> None:
     """Create a key; it is printed once, alone on the last line, and never again."""
+    from api.auth.principal import create_key  # noqa: PLC0415 (only when run)
+
     with _database() as database:
         plaintext = create_key(database, role, label, actor=None)
     typer.echo(f"Created a {role} key. Store it now; it cannot be shown again:", err=True)
@@ -50,6 +56,8 @@ def list_keys(
     label: Annotated[str | None, typer.Option(help="Only the keys with exactly this label.")] = None,
 ) -> None:
     """List keys, oldest first: id, prefix, role, label, created, revoked, tab-separated; never a secret."""
+    from api.db import keys_repo  # noqa: PLC0415 (only when run)
+
     with _database() as database, database.reader() as session:
         for key in keys_repo.list_keys(session):
             if label is not None and key.label != label:
@@ -64,6 +72,8 @@ def list_keys(
 @app.command("revoke")
 def revoke(key_id: Annotated[int, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
     """Revoke a key (web sessions end at once; running servers within 30 s); it stays listed."""
+    from api.auth.principal import revoke_key  # noqa: PLC0415 (only when run)
+
     with _database() as database:
         found = revoke_key(database, key_id, actor=None)
     if not found:

@@ -7,8 +7,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader, PdfWriter
-
 from reports.models import Letterhead, Line
 from reports.render import environment
 
@@ -28,6 +26,8 @@ class Envelope:
 
 def page_count(pdf: bytes) -> int:
     """Pages of a PDF."""
+    from pypdf import PdfReader  # noqa: PLC0415 (the service starts without it: only print batches use it)
+
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -41,6 +41,8 @@ def cover_html(letterhead: Letterhead, batch_ref: str, made: dt.datetime, entrie
 
 def merge(pdfs: Sequence[bytes]) -> bytes:
     """The PDFs one after another in a single file."""
+    from pypdf import PdfWriter  # noqa: PLC0415 (the service starts without it: only print batches use it)
+
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(io.BytesIO(pdf))

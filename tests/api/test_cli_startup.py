@@ -11,7 +11,10 @@ import pytest
 from api.cli import LAZY_COMMANDS, LAZY_SUB_APPS
 from api.cli_lazy import LazyCommand
 
-HEAVY = ("pandas", "dask", "weasyprint", "sklearn", "fastapi", "matplotlib", "uvicorn")
+HEAVY = (
+    "pandas", "dask", "weasyprint", "sklearn", "fastapi", "matplotlib", "uvicorn",
+    "sqlalchemy", "pydantic_settings",
+)  # fmt: skip
 PROBE = (
     "import sys\n"
     "from api.cli import main\n"

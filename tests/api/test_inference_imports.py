@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("sklearn", "scipy", "matplotlib", "dask", "distributed")
+# pypdf only joins print batches: the service must not pay for it before /ready.
+HEAVY = ("sklearn", "scipy", "matplotlib", "dask", "distributed", "pypdf")
 ROOT = Path(__file__).resolve().parents[2]
 
 REPORT_LOADED = f"""
