@@ -17,9 +17,10 @@ from sqlalchemy import select
 from api.ack import routes as ack_routes
 from api.ack.settings import AckSettings
 from api.auth.principal import Principal
+from api.db.base import Base
 from api.db.delivery_models import FhirCommunication
 from api.db.engine import Database
-from api.db.models import AuditEntry, Base
+from api.db.models import AuditEntry
 from api.delivery import routes as delivery_routes
 from api.delivery.channels import OutgoingLetter
 from api.delivery.settings import DeliverySettings
