@@ -1,4 +1,4 @@
-"""Dependency aliases for routes: the settings and the loaded Assessor of the app's context.
+"""Dependency aliases for routes: the settings and the loaded Assessor, views of ``api.context``.
 
 The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
 a worker thread, and two thread hops per request cost more than scoring the patient.

@@ -10,6 +10,7 @@ from api.settings import Settings
 from risk.assess import Assessor
 from risk.errors import ModelNotLoaded, OsteorefError
 
+# The logger name the model_loaded / model_load_failed events had when api.main loaded the model.
 log = structlog.get_logger("api.main")
 
 
