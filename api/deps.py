@@ -1,4 +1,4 @@
-"""Dependency aliases for routes: the settings and the loaded Assessor of this app.
+"""Dependency aliases for routes: the settings and the loaded Assessor, views of ``api.context``.
 
 The dependencies are ``async def`` on purpose: FastAPI runs a plain ``def`` dependency in
 a worker thread, and two thread hops per request cost more than scoring the patient.
@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from starlette.requests import ClientDisconnect
 
-from api.settings import Settings, get_settings
+from api.context import context_of
+from api.settings import Settings
 from risk.assess import Assessor
-from risk.errors import ModelNotLoaded
 
 
 async def read_body(request: Request) -> bytes:
@@ -32,22 +32,13 @@ async def read_body(request: Request) -> bytes:
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the app was created with (the process settings for an app built without)."""
-    settings = getattr(request.app.state, "settings", None)
-    return settings if isinstance(settings, Settings) else get_settings()
-
-
 def loaded_assessor(request: Request) -> Assessor:
     """The Assessor loaded at start-up; 503 (ModelNotLoaded) if loading failed."""
-    assessor: Assessor | None = request.app.state.assessor
-    if assessor is None:
-        raise ModelNotLoaded(f"no model loaded: {request.app.state.model_error}")
-    return assessor
+    return context_of(request).model.require()
 
 
 async def _settings_dependency(request: Request) -> Settings:
-    return app_settings(request)
+    return context_of(request).settings
 
 
 async def _assessor_dependency(request: Request) -> Assessor:

@@ -1,5 +1,8 @@
 """Typed settings, read once from the environment (prefix ``OSTEOREF_``) and never again.
 
+``Settings`` is the one settings object of the service: its sections (web, CDS, delivery,
+acknowledgements, reminders) are each defined by their package and read from the same
+``OSTEOREF_*`` variables when ``Settings()`` is made, so ``create_app(settings)`` controls all.
 Production refuses to start with development defaults (an unset letterhead, the
 embedded SQLite database, a development admin key), so a misconfigured deployment
 fails loudly instead of sending letters from "Example Spine Clinic".
@@ -14,6 +17,11 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.ack.settings import AckSettings
+from api.cds.settings import CdsSettings
+from api.delivery.settings import DeliverySettings
+from api.reminders.settings import ReminderSettings
+from api.web.settings import WebSettings
 from risk.rules.config import RuleConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +60,12 @@ class Settings(BaseSettings):
     sender_name: str = "Dr A. Example"
     sender_role: str = "Consultant spine surgeon"
     sender_service: str = "Spine clinic / fracture liaison service"
+
+    web: WebSettings = Field(default_factory=WebSettings)
+    cds: CdsSettings = Field(default_factory=CdsSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    ack: AckSettings = Field(default_factory=AckSettings)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
 
     @model_validator(mode="after")
     def _refuse_development_defaults_in_production(self) -> Settings:

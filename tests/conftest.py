@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.auth.principal import create_key
+from api.context import context_of
 from api.main import create_app
 from api.settings import DEFAULT_MODEL_PATH, Settings
 
@@ -33,7 +34,7 @@ def clinician_client(settings: Settings) -> Iterator[TestClient]:
     """A TestClient of a fresh app (lifespan run), sending a clinician's API key."""
     app = create_app(settings, pdf_renderer=UnusedPdfRenderer())
     with TestClient(app) as test_client:
-        key = create_key(app.state.osteoref_database, "clinician", "tests", None)
+        key = create_key(context_of(test_client).database, "clinician", "tests", None)
         test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
 

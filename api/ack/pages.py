@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 
 from api.ack.answers import ANSWER_TEXT, DRUG_CLASSES, DRUG_TEXT, MAX_REASON
 from api.ack.service import Opened
+from api.context import context_of
 from api.delivery.copies import reference_of
 from api.web.labels import PRIORITY_TEXT
 from api.web.render import secure_headers
@@ -22,7 +23,7 @@ environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, u
 
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page with the service's letterhead in its header and the strict page headers."""
-    settings = request.app.state.settings
+    settings = context_of(request).settings
     contact = " · ".join(x for x in (settings.letterhead_phone, settings.letterhead_email) if x)
     full = {
         "title": "Referral",

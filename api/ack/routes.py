@@ -21,8 +21,7 @@ from api.ack.answers import ANSWER_TEXT, parse_answer
 from api.ack.pages import confirmed_context, render, start_context
 from api.ack.ratelimit import RateLimited
 from api.ack.service import LinkUsed
-from api.delivery.wiring import loop_of
-from api.referrals.app_state import referrals_of
+from api.context import context_of
 from api.web.render import secure_headers
 from risk.errors import InvalidInput, NotFound
 
@@ -46,7 +45,7 @@ class AckRoute(APIRoute):
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            limiter = loop_of(request).limiter
+            limiter = context_of(request).loop.limiter
             try:
                 limiter.request(_client(request))
                 return await original(request)
@@ -100,14 +99,14 @@ async def typed_code(code: Annotated[str, Form(max_length=64)]) -> Response:
 @router.get("/{token}")
 async def start(request: Request, token: str) -> Response:
     """Initials, year of birth and the practice; a confirmation form."""
-    opened = await run_in_threadpool(loop_of(request).ack.open, token)
+    opened = await run_in_threadpool(context_of(request).loop.ack.open, token)
     return render(request, "ack_start.html", start_context(opened, tokens.normalise(token) or token))
 
 
 @router.post("/{token}/confirm")
 async def confirm(request: Request, token: str, confirm: Annotated[str, Form()] = "") -> Response:
     """The patient and the answer form, once the PCP has ticked the confirmation."""
-    ack = loop_of(request).ack
+    ack = context_of(request).loop.ack
     opened = await run_in_threadpool(ack.open, token)
     canonical = tokens.normalise(token) or token
     if confirm != "yes":
@@ -122,7 +121,7 @@ async def confirm(request: Request, token: str, confirm: Annotated[str, Form()] 
 @router.post("/{token}/answer")
 async def answer(request: Request, token: str) -> Response:
     """Record the answer; a form with problems comes back with each one named."""
-    ack = loop_of(request).ack
+    ack = context_of(request).loop.ack
     form = {k: str(v) for k, v in (await request.form()).items()}
     stamp = form.pop("stamp", "")
     opened = await run_in_threadpool(ack.confirmed, token, stamp)
@@ -148,8 +147,8 @@ async def answer(request: Request, token: str) -> Response:
 @router.get("/{token}/letter.pdf")
 async def letter(request: Request, token: str, stamp: str = "") -> Response:
     """The letter as PDF, for a confirmed practice (the stored letter, without its slip)."""
-    opened = await run_in_threadpool(loop_of(request).ack.confirmed, token, stamp)
-    pdf = await referrals_of(request).pdf.render(opened.referral.letter_html)
+    opened = await run_in_threadpool(context_of(request).loop.ack.confirmed, token, stamp)
+    pdf = await context_of(request).pdf.render(opened.referral.letter_html)
     response = Response(pdf, media_type="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="referral-letter.pdf"'
     return secure_headers(response)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from limits import parse_many
@@ -48,9 +47,3 @@ class AckSettings(BaseSettings):
                 f"≥ {MIN_SECRET_LENGTH} characters"
             )
         return self
-
-
-@lru_cache(maxsize=1)
-def get_ack_settings() -> AckSettings:
-    """The process-wide acknowledgement settings, read once."""
-    return AckSettings()

@@ -1,11 +1,12 @@
-"""First-start development admin key, and the production refusal to run with one."""
+"""The database as the service starts it: migrated, with the first-start development admin key and
+the production refusal to run with one."""
 
 from __future__ import annotations
 
 import sys
 
 from api.auth.principal import create_key
-from api.db import keys_repo
+from api.db import keys_repo, migrate
 from api.db.engine import Database
 from api.settings import Settings
 
@@ -45,3 +46,16 @@ def refuse_development_key_in_production(database: Database, settings: Settings)
             f"production refused: the development admin key (id {ids}) is active; "
             "revoke it with `osteoref keys revoke`"
         )
+
+
+def open_database(settings: Settings) -> Database:
+    """Connect, migrate to head, and apply the key rules of start-up (dev key / production refusal).
+
+    All under the start-up lock, so of N processes starting at once one migrates and one makes
+    the development key; the others wait and find both done.
+    """
+    database = Database.connect(settings.database_url)
+    with migrate.migrated(database.engine):
+        refuse_development_key_in_production(database, settings)
+        ensure_development_key(database, settings)
+    return database

@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import cache
 from api.auth.permissions import Action, is_allowed
 from api.auth.principal import Principal, authenticate
-from api.auth.throttle import FailureLimiter, client_source, limiter_of, write_counts
+from api.auth.throttle import FailureLimiter, client_source, write_counts
+from api.context import context_of
 from api.db import audit_repo
-from api.db.app_state import database_of
 from api.db.engine import Database
 from risk.errors import NotAuthenticated, PermissionDenied
 
@@ -64,9 +64,10 @@ async def authorize_key(request: Request, presented: str | None, action: Action)
     recalled = cache.recall(presented) if presented else None
     if recalled is not None and is_allowed(recalled.role, action):
         return recalled  # hot path: no thread hop, no database round trip
-    limiter, source = limiter_of(request), client_source(request)
+    context = context_of(request)
+    limiter, source = context.auth_limiter, client_source(request)
     limiter.check(source)
-    return await run_in_threadpool(_check, database_of(request), presented or None, action, limiter, source)
+    return await run_in_threadpool(_check, context.database, presented or None, action, limiter, source)
 
 
 def _check(

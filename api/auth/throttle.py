@@ -22,7 +22,6 @@ from starlette.requests import HTTPConnection
 from api.db import audit_repo
 from api.db.engine import Database
 from api.errors import TooManyRequests
-from api.settings import Settings, get_settings
 
 SUMMARY_ACTION = "authentication"
 OVERFLOW_SOURCE = "(too many sources)"  # every source beyond max_sources shares one window
@@ -140,14 +139,3 @@ def client_source(connection: HTTPConnection) -> str:
     """The caller's address as the server sees it (behind a proxy: run uvicorn with --proxy-headers)."""
     client = connection.scope.get("client")
     return str(client[0])[:64] if client else "(unknown)"
-
-
-def limiter_of(connection: HTTPConnection) -> FailureLimiter:
-    """The app's limiter, made from its settings on first use."""
-    limiter = getattr(connection.app.state, "auth_limiter", None)
-    if not isinstance(limiter, FailureLimiter):
-        found = getattr(connection.app.state, "settings", None)
-        settings = found if isinstance(found, Settings) else get_settings()
-        limiter = FailureLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
-        connection.app.state.auth_limiter = limiter
-    return limiter

@@ -9,10 +9,7 @@ the methods and headers a CDS call uses. The REST API, FHIR and web pages never 
 from __future__ import annotations
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
-
-from api.cds.runtime import cds_runtime
 
 CDS_PREFIX = "/cds-services"
 METHODS = ("GET", "POST", "OPTIONS")
@@ -23,27 +20,21 @@ PREFLIGHT_MAX_AGE = 600
 class CdsCorsMiddleware:
     """Starlette's CORSMiddleware, applied to CDS paths with the allow-list of the app's CDS settings."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, origins: list[str]) -> None:
         self.app = app
-        self._by_origins: dict[tuple[str, ...], CORSMiddleware] = {}
-
-    def _cors(self, origins: tuple[str, ...]) -> CORSMiddleware:
-        cors = self._by_origins.get(origins)
-        if cors is None:
-            cors = self._by_origins[origins] = CORSMiddleware(
-                self.app,
+        self._cors: CORSMiddleware | None = None
+        if origins:
+            self._cors = CORSMiddleware(
+                app,
                 allow_origins=origins,
                 allow_methods=METHODS,
                 allow_headers=HEADERS,
                 allow_credentials=False,
                 max_age=PREFLIGHT_MAX_AGE,
             )
-        return cors
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(CDS_PREFIX):
-            origins = tuple(cds_runtime(HTTPConnection(scope)).settings.cds_cors_origins)
-            if origins:
-                await self._cors(origins)(scope, receive, send)
-                return
+        if self._cors is not None and scope["type"] == "http" and scope["path"].startswith(CDS_PREFIX):
+            await self._cors(scope, receive, send)
+            return
         await self.app(scope, receive, send)

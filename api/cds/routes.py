@@ -14,15 +14,14 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import require
 from api.auth.principal import Principal
 from api.cds import feedback
+from api.cds.caller import CallerDep, card_site
 from api.cds.fhir_fetch import PrefetchUnavailable
 from api.cds.hooks import hook_cards
 from api.cds.prune import response_body
-from api.cds.runtime import CallerDep, app_settings, card_site, cds_runtime
 from api.cds.schemas import FeedbackRequest, HookRequest
 from api.cds.services import SERVICES, CdsService, discovery_document
 from api.cds.verify import CdsCaller
-from api.db.app_state import database_of
-from api.deps import loaded_assessor
+from api.context import context_of
 from api.errors import AUTHENTICATED, error_body, error_responses, short_text, without_values
 from api.json_body import openapi_body, parse_json_body
 from risk.errors import FieldError, InvalidInput, NotFound
@@ -64,14 +63,15 @@ async def _cards(
     service_id: str, body: HookRequest, request: Request, caller: CdsCaller, started: float
 ) -> JSONResponse:
     service = _service(service_id, body)
-    runtime = cds_runtime(request)
-    production = app_settings(request).environment == "production"
+    context = context_of(request)
+    runtime = context.cds
+    production = context.settings.environment == "production"
     try:
         bundle = await runtime.fetcher.collection(body, require_https=production)
     except PrefetchUnavailable as exc:
         log.warning("cds_prefetch_unavailable", service_id=service.id, reason=str(exc))
         return JSONResponse(error_body("prefetch_unavailable", str(exc), []), status_code=412)
-    assessor = loaded_assessor(request)
+    assessor = context.model.require()
     site = card_site(request, f"osteoref ({assessor.model_info.name} {assessor.model_info.version})")
     cards = hook_cards(
         service.id,
@@ -97,7 +97,7 @@ async def post_feedback(service_id: str, request: Request, caller: CallerDep) ->
     if service_id not in SERVICES:
         raise NotFound(f"no CDS service {short_text(service_id, 64)!r}")
     body = await parse_json_body(request, FeedbackRequest, echo_values=False)
-    database = database_of(request)
+    database = context_of(request).database
     added = await run_in_threadpool(feedback.store_feedback, database, service_id, caller.iss, body.feedback)
     log.info("cds_feedback", service_id=service_id, received=len(body.feedback), stored=added)
     return {"received": len(body.feedback), "stored": added}
@@ -112,7 +112,7 @@ async def feedback_summary(
     request: Request, _principal: Annotated[Principal, Depends(require(SUMMARY_ACTION))]
 ) -> feedback.FeedbackSummary:
     """Acceptance and override rates per CDS service, with override reasons (analyst, admin)."""
-    return await run_in_threadpool(feedback.summarise, database_of(request))
+    return await run_in_threadpool(feedback.summarise, context_of(request).database)
 
 
 def _service(service_id: str, body: HookRequest) -> CdsService:

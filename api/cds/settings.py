@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -47,9 +46,3 @@ class CdsSettings(BaseSettings):
     cds_fhir_max_pages: int = Field(default=10, ge=1, le=100)
     cds_lookback_months: int = Field(default=24, ge=1, le=120)
     cds_referral_page_path: str = Field(default="/web/assess", pattern=r"^/")
-
-
-@lru_cache(maxsize=1)
-def get_cds_settings() -> CdsSettings:
-    """The process-wide CDS settings, read once."""
-    return CdsSettings()

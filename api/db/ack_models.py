@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base
+from api.db.base import Base
 
 
 class AckToken(Base):

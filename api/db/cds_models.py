@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base
+from api.db.base import Base
 from api.db.types import JsonDocument, utcnow
 
 FEEDBACK_KEY_CONSTRAINT = "uq_cds_feedback_card_outcome"

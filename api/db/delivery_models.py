@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.models import Base
+from api.db.base import Base
 from api.db.types import utcnow
 
 DELIVERY_KEY_CONSTRAINT = "uq_deliveries_referral_channel_purpose"

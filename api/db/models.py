@@ -4,28 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, Uuid, text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from api.db.types import JsonDocument, UtcDateTime, utcnow
-
-# Deterministic constraint names, so Alembic migrations can address them on both backends.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    """Declarative base with the shared metadata and type map."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UtcDateTime, dict[str, Any]: JsonDocument}
+from api.db.base import Base
+from api.db.types import utcnow
 
 
 class ApiKey(Base):
@@ -121,11 +106,3 @@ class WebSession(Base):
     key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)
-
-
-# Registers the CDS feedback table and the PCP-loop tables (delivery, acknowledgement, jobs)
-# on Base.metadata (Alembic's comparison and create_all).
-from api.db import ack_models as _ack_models  # noqa: E402, F401
-from api.db import cds_models as _cds_models  # noqa: E402, F401
-from api.db import delivery_models as _delivery_models  # noqa: E402, F401
-from api.db import job_models as _job_models  # noqa: E402, F401

@@ -13,9 +13,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
-from api.db.app_state import database_of
+from api.context import context_of
 from api.delivery.schemas import DeliveryOut, DeliveryRequest
-from api.delivery.wiring import loop_of
 from api.errors import error_responses
 from api.reminders.worklist import LoopWorklist, loop_worklist, resolve
 
@@ -53,7 +52,7 @@ async def request_delivery(
     An e-mail is tried at once after the response; failures are retried with backoff by
     ``osteoref delivery run`` / ``osteoref reminders run``. Print letters wait for a batch.
     """
-    loop = loop_of(request)
+    loop = context_of(request).loop
     delivery, is_new = await run_in_threadpool(loop.deliveries.request, principal, referral_id, body.channel)
     response.status_code = 202 if is_new else 200
     if (
@@ -68,7 +67,7 @@ async def request_delivery(
 @router.get("/v1/referrals/{referral_id}/deliveries", response_model=list[DeliveryOut])
 async def delivery_history(referral_id: uuid.UUID, request: Request, principal: Reader) -> list[DeliveryOut]:
     """Every delivery of the referral with each attempt (channel, time, outcome, error)."""
-    return await run_in_threadpool(loop_of(request).deliveries.history, principal, referral_id)
+    return await run_in_threadpool(context_of(request).loop.deliveries.history, principal, referral_id)
 
 
 @router.post(
@@ -78,7 +77,7 @@ async def delivery_history(referral_id: uuid.UUID, request: Request, principal: 
 )
 async def make_print_batch(request: Request, principal: Printer) -> Response:
     """One PDF of every letter waiting for post, behind a cover sheet (made once: keep it)."""
-    batch = await run_in_threadpool(loop_of(request).print_batches.make, principal)
+    batch = await run_in_threadpool(context_of(request).loop.print_batches.make, principal)
     headers = {
         "Cache-Control": "no-store",
         "Content-Disposition": f'attachment; filename="print-batch-{batch.id}.pdf"',
@@ -91,7 +90,7 @@ async def make_print_batch(request: Request, principal: Printer) -> Response:
 @router.post("/v1/referrals/{referral_id}/acknowledgement-links/revoke", response_model=Revoked)
 async def revoke_links(referral_id: uuid.UUID, request: Request, principal: Mover) -> Revoked:
     """Withdraw every unused acknowledgement link of the referral (a lost letter, a wrong address)."""
-    ack = loop_of(request).ack
+    ack = context_of(request).loop.ack
     count = await run_in_threadpool(ack.revoke, referral_id, principal.key_id, principal.role)
     return Revoked(revoked=count)
 
@@ -99,7 +98,7 @@ async def revoke_links(referral_id: uuid.UUID, request: Request, principal: Move
 @router.get("/v1/worklist/loop", response_model=LoopWorklist)
 async def loop_queue(request: Request, principal: Coordinator) -> LoopWorklist:
     """Referrals escalated by the reminder job (or a PCP's "not registered"), and the loop KPIs."""
-    database = database_of(request)
+    database = context_of(request).database
     return await run_in_threadpool(loop_worklist, database, principal, dt.datetime.now(dt.UTC))
 
 
@@ -109,6 +108,6 @@ async def resolve_escalation(
 ) -> Response:
     """Take the referral off the loop queue for ``reason`` (the coordinator has acted)."""
     await run_in_threadpool(
-        resolve, database_of(request), principal, referral_id, reason, dt.datetime.now(dt.UTC)
+        resolve, context_of(request).database, principal, referral_id, reason, dt.datetime.now(dt.UTC)
     )
     return Response(status_code=204)

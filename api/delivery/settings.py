@@ -3,7 +3,6 @@ practices that read referrals by FHIR, retries."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -55,9 +54,3 @@ class DeliverySettings(BaseSettings):
     def max_attempts(self) -> int:
         """Attempts before a delivery is given up (one more than the waits between them)."""
         return len(self.delivery_retry_minutes) + 1
-
-
-@lru_cache(maxsize=1)
-def get_delivery_settings() -> DeliverySettings:
-    """The process-wide delivery settings, read once."""
-    return DeliverySettings()

@@ -1,9 +1,7 @@
 """Build the PCP-loop components (channels, dispatcher, print batches, acknowledgements) once.
 
-They are made lazily on first use from the app's database and settings and kept on
-``app.state``, so every way the app is assembled (service, tests, uvicorn factories) gets
-them without another lifespan. The channel registry is built here: a new channel is one more
-entry of ``channel_registry``.
+The app builds them in its context (``api.context``), the loop commands for their run. The
+channel registry is built here: a new channel is one more entry of ``channel_registry``.
 """
 
 from __future__ import annotations
@@ -13,13 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import anyio.from_thread
-from starlette.requests import HTTPConnection
 
 from api.ack.issuer import TokenIssuer
 from api.ack.ratelimit import AckRateLimiter
 from api.ack.service import AckService
-from api.ack.settings import AckSettings, get_ack_settings
-from api.db.app_state import database_of
+from api.ack.settings import AckSettings
 from api.db.engine import Database
 from api.db.types import utcnow
 from api.delivery.channels import Channel, PrintChannel, Registry
@@ -27,10 +23,9 @@ from api.delivery.dispatcher import Clock, Dispatcher, PdfRenderer
 from api.delivery.fhir import FhirChannel
 from api.delivery.print_batches import PrintBatches
 from api.delivery.service import DeliveryService
-from api.delivery.settings import DeliverySettings, get_delivery_settings
+from api.delivery.settings import DeliverySettings
 from api.delivery.smtp import EmailChannel, SmtpTransport
 from api.referrals.adapters import letterhead_from
-from api.referrals.app_state import referrals_of
 from api.referrals.ports import PdfRenderer as AsyncPdfRenderer
 from api.settings import Settings
 from reports.models import Letterhead
@@ -70,9 +65,9 @@ def build_loop(
     channels: Registry | None = None,
     clock: Clock = utcnow,
 ) -> LoopComponents:
-    """The components on ``database`` (settings read once, by default from the environment)."""
-    delivery = delivery or get_delivery_settings()
-    ack = ack or get_ack_settings()
+    """The components on ``database`` (the delivery and ack sections of ``settings`` unless given)."""
+    delivery = delivery or settings.delivery
+    ack = ack or settings.ack
     letterhead = letterhead_from(settings)
     registry = channels if channels is not None else channel_registry(delivery, letterhead, database, clock)
     secret = ack.ack_secret.get_secret_value().encode()
@@ -104,21 +99,3 @@ def pool_renderer(pdf: AsyncPdfRenderer) -> PdfRenderer:
         return results
 
     return lambda pages: anyio.from_thread.run(render_all, pages)
-
-
-def loop_of(connection: HTTPConnection) -> LoopComponents:
-    """The app's loop components, built on first use from its database, settings and PDF pool."""
-    state = connection.app.state
-    found = getattr(state, "osteoref_loop", None)
-    if isinstance(found, LoopComponents):
-        return found
-    built = build_loop(
-        database_of(connection),
-        state.settings,
-        pool_renderer(referrals_of(connection).pdf),
-        delivery=getattr(state, "delivery_settings", None),
-        ack=getattr(state, "ack_settings", None),
-        channels=getattr(state, "delivery_channels", None),
-    )
-    state.osteoref_loop = built
-    return built

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.context import context_of
 from api.db import audit_repo, communications_repo, referrals_repo
-from api.db.app_state import database_of
 from api.db.delivery_models import FhirCommunication
 from api.db.engine import Database
 from api.db.referrals_repo import ReferralFilter
@@ -34,7 +34,6 @@ from api.fhir.emit.stored_referral import (
     referral_service_request,
     service_request_url,
 )
-from api.referrals.app_state import referrals_of
 from api.referrals.schemas import ReferralDetail
 from api.referrals.service import ReferralService
 from api.referrals.views import detail_view
@@ -72,7 +71,7 @@ async def read_service_request(
     referral_id: uuid.UUID, request: Request, principal: Reader, settings: SettingsDep
 ) -> Response:
     """One referral as an R4 ServiceRequest."""
-    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
+    detail = await run_in_threadpool(context_of(request).referrals.get, principal, referral_id)
     return _fhir(referral_service_request(detail, settings.public_base_url))
 
 
@@ -92,10 +91,10 @@ def _referral_id(related: str, parameter: str = "related") -> uuid.UUID:
 async def _letter(
     request: Request, principal: Principal, base_url: str, referral_id: uuid.UUID
 ) -> dict[str, Any]:
-    components = referrals_of(request)
-    detail = await run_in_threadpool(components.service.get, principal, referral_id)
-    html = await run_in_threadpool(components.service.letter_html, principal, referral_id, "pcp")
-    return referral_letter(detail, await components.pdf.render(html), base_url)
+    app_context = context_of(request)
+    detail = await run_in_threadpool(app_context.referrals.get, principal, referral_id)
+    html = await run_in_threadpool(app_context.referrals.letter_html, principal, referral_id, "pcp")
+    return referral_letter(detail, await app_context.pdf.render(html), base_url)
 
 
 @router.get("/DocumentReference", response_class=Response, responses=error_responses(401, 403, 404, 422))
@@ -144,8 +143,8 @@ async def search_communications(
 ) -> Response:
     """How one referral was sent on the FHIR channel: a searchset, empty until the first sending."""
     referral_id = _referral_id(based_on, "based-on")
-    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
-    sent = await run_in_threadpool(_sent_on_fhir, database_of(request), referral_id)
+    detail = await run_in_threadpool(context_of(request).referrals.get, principal, referral_id)
+    sent = await run_in_threadpool(_sent_on_fhir, context_of(request).database, referral_id)
     base = settings.public_base_url
     found = [(communication_url(base, one.id), referral_communication(detail, one, base)) for one in sent]
     return Response(pydantic_core.to_json(_searchset(found)), media_type=FHIR_JSON, headers=NO_STORE)
@@ -173,9 +172,9 @@ async def read_communication(
 ) -> Response:
     """One sending of a referral's letter on the FHIR channel."""
     referral_id, sending = await run_in_threadpool(
-        _referral_of, database_of(request), principal, communication_id
+        _referral_of, context_of(request).database, principal, communication_id
     )
-    detail = await run_in_threadpool(referrals_of(request).service.get, principal, referral_id)
+    detail = await run_in_threadpool(context_of(request).referrals.get, principal, referral_id)
     return _fhir(referral_communication(detail, sending, settings.public_base_url))
 
 
@@ -222,7 +221,7 @@ async def search_service_requests(
         details: list[ReferralDetail] = []
     else:
         f = ReferralFilter(patient_id=patient_id, statuses=statuses)
-        details = await run_in_threadpool(_matching, referrals_of(request).service, principal, f)
+        details = await run_in_threadpool(_matching, context_of(request).referrals, principal, f)
     base = settings.public_base_url
     found = [(service_request_url(base, d.id), referral_service_request(d, base)) for d in details]
     return Response(pydantic_core.to_json(_searchset(found)), media_type=FHIR_JSON, headers=NO_STORE)

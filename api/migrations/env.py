@@ -7,12 +7,12 @@ from sqlalchemy import Connection
 
 from api.db.engine import make_engine
 from api.db.migrate import startup_lock
-from api.db.models import Base
+from api.db.tables import metadata
 from api.settings import get_settings
 
 
 def _migrate(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.context import context_of
 from api.model_card.build import model_card
 from api.model_card.render import render_html
-from api.settings import Settings, get_settings
 
 router = APIRouter(tags=["model documentation"])
 
@@ -25,8 +25,7 @@ async def read_model_card(
     format: Annotated[Literal["html", "json"] | None, Query()] = None,
 ) -> Response:
     """The model card, TRIPOD+AI checklist and HTI-1 attributes (``?format=json`` or Accept: JSON)."""
-    settings = getattr(request.app.state, "settings", None)
-    path = (settings if isinstance(settings, Settings) else get_settings()).model_path
+    path = context_of(request).settings.model_path
     card: dict[str, Any] = await run_in_threadpool(model_card, path)
     if _wants_json(format, request.headers.get("accept", "")):
         return JSONResponse(card)

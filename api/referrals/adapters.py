@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import FastAPI
-
+from api.loaded_model import LoadedModel
 from api.referrals.schemas import PcpIn, ReferrerIn
 from api.settings import Settings
 from reports import DocumentKind, Letterhead, Recipient, Referrer, documents_for, render_html
 from risk.assess import Assessor
 from risk.contract import Assessment, ModelInfo, PatientRecord
-from risk.errors import FieldError, InvalidInput, ModelNotLoaded
+from risk.errors import FieldError, InvalidInput
 from risk.rules.letter import letter_for
 
 PATIENT_COPY = DocumentKind.PATIENT_COPY
@@ -32,16 +31,12 @@ def letterhead_from(settings: Settings) -> Letterhead:
 
 @dataclass(frozen=True)
 class AppAssessor:
-    """The Assessor the app loaded at start-up, looked up per use (503 while none is loaded)."""
+    """The Assessor the app loaded at start-up, looked up per use (503 if loading failed)."""
 
-    app: FastAPI
+    model: LoadedModel
 
     def _assessor(self) -> Assessor:
-        assessor: Assessor | None = getattr(self.app.state, "assessor", None)
-        if assessor is None:
-            error = getattr(self.app.state, "model_error", "not loaded")
-            raise ModelNotLoaded(f"no model loaded: {error}")
-        return assessor
+        return self.model.require()
 
     @property
     def model_info(self) -> ModelInfo:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from risk.contract.enums import Priority
+if TYPE_CHECKING:  # risk.contract loads pandas; api.settings (every CLI command) imports this module
+    from risk.contract.enums import Priority
 
 Days = int
 
@@ -50,7 +51,8 @@ class ReminderSettings(BaseSettings):
         return days
 
 
-@lru_cache(maxsize=1)
 def get_reminder_settings() -> ReminderSettings:
-    """The process-wide reminder settings, read once."""
-    return ReminderSettings()
+    """The reminder section of the process settings (``api/cli_loop.py`` asks for it by this name)."""
+    from api.settings import get_settings  # noqa: PLC0415 (api.settings owns this section: no cycle)
+
+    return get_settings().reminders

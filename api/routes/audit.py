@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.context import context_of
 from api.db import audit_repo
-from api.db.app_state import database_of
 from api.db.audit_repo import AuditFilter
 from api.db.engine import Database
 from api.deps import SettingsDep
@@ -39,7 +39,7 @@ async def read_audit(
 ) -> AuditPage:
     """Audit entries matching the filters (``from`` inclusive, ``to`` exclusive; no zone = UTC)."""
     f = AuditFilter(action, actor_key_id, target_id, utc_instant("from", at_from), utc_instant("to", at_to))
-    database = database_of(request)
+    database = context_of(request).database
     page, total = await run_in_threadpool(_read, database, principal, f, limit, offset)
     more = offset + limit < total
     following = next_url(request, settings, offset + limit) if more else None

@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.context import context_of
 from api.deps import SettingsDep
 from api.errors import AUTHENTICATED, JSON_BODY, error_responses
 from api.json_body import openapi_body, parse_json_body
-from api.referrals.app_state import referrals_of
 from api.referrals.listing import MAX_PAGE, ListQuery
 from api.referrals.schemas import (
     ReferralCreate,
@@ -61,7 +61,7 @@ async def create_referral(
     An Idempotency-Key belongs to the API key that sent it: another caller's same key is a new referral.
     """
     body = await parse_json_body(request, ReferralCreate)
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     created, is_new = await run_in_threadpool(service.create, principal, body, idempotency_key)
     response.status_code = 201 if is_new else 200
     response.headers["Location"] = created.links.self
@@ -85,7 +85,7 @@ async def list_referrals(
     """Referrals, newest first, filtered and paged (``next`` is the next page's URL)."""
     last_day = before_last_day("created_to", created_to)
     query = ListQuery(status, priority, created_from, last_day, overdue_follow_up, limit, offset)
-    lister = referrals_of(request).lister
+    lister = context_of(request).lister
     today = dt.datetime.now(dt.UTC).date()
     items, total = await run_in_threadpool(lister.page, principal, query, today)
     more = offset + limit < total
@@ -99,7 +99,7 @@ READ = error_responses(*AUTHENTICATED, 404, 422)
 @router.get("/{referral_id}", response_model=ReferralDetail, responses=READ)
 async def get_referral(referral_id: uuid.UUID, request: Request, principal: Reader) -> ReferralDetail:
     """One referral with its record, assessment and status history."""
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     return await run_in_threadpool(service.get, principal, referral_id)
 
 
@@ -112,18 +112,18 @@ async def get_referral(referral_id: uuid.UUID, request: Request, principal: Read
 async def move_referral(referral_id: uuid.UUID, request: Request, principal: Mover) -> ReferralDetail:
     """Move the referral along the workflow (409 if the move is not allowed from its status)."""
     move = await parse_json_body(request, TransitionIn)  # read only once the key is checked
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     return await run_in_threadpool(service.transition, principal, referral_id, move)
 
 
 async def _html(request: Request, principal: Principal, referral_id: uuid.UUID, which: Letter) -> str:
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     return await run_in_threadpool(service.letter_html, principal, referral_id, which)
 
 
 async def _pdf(request: Request, principal: Principal, referral_id: uuid.UUID, which: Letter) -> Response:
     html = await _html(request, principal, referral_id, which)
-    pdf = await referrals_of(request).pdf.render(html)  # rendered in the pool, off the loop
+    pdf = await context_of(request).pdf.render(html)  # rendered in the pool, off the loop
     name = f"referral-{referral_id}-{which}.pdf"
     headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'}
     return Response(pdf, media_type="application/pdf", headers=headers)

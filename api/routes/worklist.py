@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
+from api.context import context_of
 from api.errors import AUTHENTICATED, error_responses
-from api.referrals.app_state import referrals_of
 from api.referrals.listing import MAX_PAGE
 from api.referrals.schemas import Worklist
 
@@ -26,6 +26,6 @@ async def worklist(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = MAX_PAGE,
 ) -> Worklist:
     """Sent referrals unacknowledged after ``days``, and patients due the 12–16-week contact."""
-    lister = referrals_of(request).lister
+    lister = context_of(request).lister
     now = dt.datetime.now(dt.UTC)
     return await run_in_threadpool(lister.worklist, principal, days, now, limit)

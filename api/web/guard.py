@@ -15,13 +15,12 @@ from starlette.responses import RedirectResponse, Response
 
 from api.auth.permissions import Action, is_allowed
 from api.auth.principal import Principal
+from api.context import context_of
 from api.db import audit_repo
-from api.db.app_state import database_of
 from api.db.engine import Database
 from api.errors import TooManyRequests
 from api.web.render import page, secure_headers
 from api.web.session import CSRF_FIELD, WebSession, csrf_matches, new_session, read_session, session_principal
-from api.web.settings import WebSettings, get_web_settings
 from risk.errors import Conflict, InvalidInput, ModelNotLoaded, NotFound, PermissionDenied
 
 SIGN_IN_PATH = "/web/sign-in"
@@ -54,12 +53,6 @@ class WebUser:
         return is_allowed(self.principal.role, "worklist:read")
 
 
-def web_settings(request: Request) -> WebSettings:
-    """The app's web settings (set by the router lifespan), else the process-wide ones."""
-    settings = getattr(request.app.state, "web_settings", None)
-    return settings if isinstance(settings, WebSettings) else get_web_settings()
-
-
 def _audit_denied(database: Database, principal: Principal, action: str) -> None:
     with database.transaction() as session:
         audit_repo.append(
@@ -71,10 +64,10 @@ def signed_in(action: Action) -> Callable[[Request], Awaitable[WebUser]]:
     """A dependency: the server-side session looked up on every request, and its role checked."""
 
     async def dependency(request: Request) -> WebUser:
-        session = read_session(request, web_settings(request))
+        session = read_session(request, context_of(request).settings.web)
         if session is None or not session.signed_in:
             raise SignInRequired
-        database = database_of(request)
+        database = context_of(request).database
         principal = await run_in_threadpool(session_principal, database, session)
         if principal is None:
             raise SignInRequired  # signed out, expired, or the key was revoked since sign-in
@@ -93,7 +86,7 @@ async def checked_form(request: Request) -> FormData:
     no database column can store it.
     """
     form = await request.form()
-    if not csrf_matches(read_session(request, web_settings(request)), form.get(CSRF_FIELD)):
+    if not csrf_matches(read_session(request, context_of(request).settings.web), form.get(CSRF_FIELD)):
         raise CsrfRejected
     with_nul = sorted(
         {name for name, value in form.multi_items() if isinstance(value, str) and "\x00" in value}
@@ -111,7 +104,7 @@ def redirect(url: str) -> Response:
 
 def error_page(request: Request, status_code: int, message: str) -> Response:
     """A plain error page that keeps the visitor's session."""
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     session = read_session(request, settings)
     context = {
         "title": f"Error {status_code}",

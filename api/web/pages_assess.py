@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from api.auth.permissions import is_allowed
-from api.deps import app_settings, loaded_assessor
+from api.context import context_of
 from api.web.form_fields import GROUPS, default_values, open_groups
 from api.web.form_parse import (
     FormValues,
@@ -22,7 +22,7 @@ from api.web.form_parse import (
     record_json_without_names,
     values_from_record,
 )
-from api.web.guard import WebRoute, WebUser, checked_form, signed_in, web_settings
+from api.web.guard import WebRoute, WebUser, checked_form, signed_in
 from api.web.referral_form import ReferralForm, default_referral_values
 from api.web.render import page
 from api.web.risk_view import icon_arrays
@@ -56,7 +56,7 @@ def _form_page(
         "samples": sample_names(),
         "sample": sample,
     }
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     return page(
         request, "assess.html", context, session=user.session, settings=settings, status_code=status_code
     )
@@ -109,8 +109,8 @@ def result_page(
     status_code: int = 200,
 ) -> Response:
     """The result of one record, with the referral form (blank, or as posted with its errors)."""
-    assessment = loaded_assessor(request).assess(record)
-    referral = referral or ReferralForm(default_referral_values(app_settings(request)))
+    assessment = context_of(request).model.require().assess(record)
+    referral = referral or ReferralForm(default_referral_values(context_of(request).settings))
     context: dict[str, Any] = {
         "title": "Assessment result",
         "user": user,
@@ -123,7 +123,7 @@ def result_page(
         "idempotency_key": str(uuid.uuid4()),
         "can_refer": is_allowed(user.principal.role, "referrals:create"),
     }
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     return page(
         request, "result.html", context, session=user.session, settings=settings, status_code=status_code
     )

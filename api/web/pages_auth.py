@@ -12,11 +12,11 @@ from starlette.responses import FileResponse, Response
 
 from api.auth.permissions import is_allowed
 from api.auth.principal import Principal, authenticate
-from api.auth.throttle import FailureLimiter, client_source, limiter_of, write_counts
+from api.auth.throttle import FailureLimiter, client_source, write_counts
+from api.context import context_of
 from api.db import audit_repo
-from api.db.app_state import database_of
 from api.db.engine import Database
-from api.web.guard import WebRoute, checked_form, error_page, redirect, web_settings
+from api.web.guard import WebRoute, checked_form, error_page, redirect
 from api.web.render import page, secure_headers
 from api.web.session import (
     WebSession,
@@ -70,10 +70,10 @@ def _sign_in(
 @router.get("/web")
 async def home(request: Request) -> Response:
     """The signed-in user's start page, else the sign-in page."""
-    session = read_session(request, web_settings(request))
+    session = read_session(request, context_of(request).settings.web)
     if session is None or not session.signed_in:
         return redirect("/web/sign-in")
-    principal = await run_in_threadpool(session_principal, database_of(request), session)
+    principal = await run_in_threadpool(session_principal, context_of(request).database, session)
     if principal is None:
         return redirect("/web/sign-in")
     return redirect(start_page(principal))
@@ -82,7 +82,7 @@ async def home(request: Request) -> Response:
 @router.get("/web/sign-in")
 async def sign_in_form(request: Request) -> Response:
     """The sign-in form (a fresh anonymous session carries its CSRF token)."""
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     existing = read_session(request, settings)
     session = existing or new_session()
     context = {"title": "Sign in", "error": None}
@@ -92,11 +92,11 @@ async def sign_in_form(request: Request) -> Response:
 @router.post("/web/sign-in")
 async def sign_in(request: Request, form: Form) -> Response:
     """Check the key; on success a new server-side session (and a new CSRF token) starts."""
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     key = str(form.get("api_key") or "").strip()
-    limiter, source = limiter_of(request), client_source(request)
+    limiter, source = context_of(request).auth_limiter, client_source(request)
     limiter.check(source)
-    signed = await run_in_threadpool(_sign_in, database_of(request), key, limiter, source, settings)
+    signed = await run_in_threadpool(_sign_in, context_of(request).database, key, limiter, source, settings)
     if signed is None:
         session = read_session(request, settings) or new_session()
         context = {"title": "Sign in", "error": "This API key is not valid, or it has been revoked."}
@@ -110,8 +110,8 @@ async def sign_in(request: Request, form: Form) -> Response:
 @router.post("/web/sign-out")
 async def sign_out(request: Request, _form: Form) -> Response:
     """End the server-side session: a copy of the cookie no longer works either."""
-    settings = web_settings(request)
-    await run_in_threadpool(end_session, database_of(request), read_session(request, settings))
+    settings = context_of(request).settings.web
+    await run_in_threadpool(end_session, context_of(request).database, read_session(request, settings))
     response = redirect("/web/sign-in")
     clear_session(response, settings)
     return response

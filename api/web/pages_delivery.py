@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.delivery.wiring import loop_of
+from api.context import context_of
 from api.web.guard import WebRoute, WebUser, checked_form, redirect, signed_in
 from api.web.render import secure_headers
 
@@ -26,7 +26,7 @@ async def send_letter(
     request: Request, user: Sender, form: Form, referral_id: uuid.UUID, background: BackgroundTasks
 ) -> Response:
     """Queue the letter on the chosen channel (an e-mail is tried straight after the redirect)."""
-    loop = loop_of(request)
+    loop = context_of(request).loop
     channel = str(form.get("channel") or "")
     delivery, is_new = await run_in_threadpool(loop.deliveries.request, user.principal, referral_id, channel)
     sender = loop.dispatcher.channels.get(delivery.channel)
@@ -40,7 +40,7 @@ async def send_letter(
 @router.post("/web/referrals/{referral_id}/revoke-links")
 async def revoke_links(request: Request, user: Mover, form: Form, referral_id: uuid.UUID) -> Response:  # noqa: ARG001
     """Withdraw the referral's unused acknowledgement links."""
-    ack = loop_of(request).ack
+    ack = context_of(request).loop.ack
     await run_in_threadpool(ack.revoke, referral_id, user.principal.key_id, user.principal.role)
     return redirect(f"/web/referrals/{referral_id}#deliveries-title")
 
@@ -48,7 +48,7 @@ async def revoke_links(request: Request, user: Mover, form: Form, referral_id: u
 @router.post("/web/print-batch")
 async def print_batch(request: Request, user: Printer, form: Form) -> Response:  # noqa: ARG001
     """Download one PDF of every letter waiting for post (made once: keep it)."""
-    batch = await run_in_threadpool(loop_of(request).print_batches.make, user.principal)
+    batch = await run_in_threadpool(context_of(request).loop.print_batches.make, user.principal)
     response = Response(batch.pdf, media_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="print-batch-{batch.id}.pdf"'
     return secure_headers(response)

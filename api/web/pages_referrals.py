@@ -11,12 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, Response
 
-from api.delivery.wiring import loop_of
-from api.referrals.app_state import referrals_of
+from api.context import context_of
 from api.referrals.schemas import ReferralDetail, TransitionIn
 from api.referrals.service import Letter
 from api.referrals.states import REASON_REQUIRED, STATUSES, Status, allowed_moves
-from api.web.guard import WebRoute, WebUser, checked_form, redirect, signed_in, web_settings
+from api.web.guard import WebRoute, WebUser, checked_form, redirect, signed_in
 from api.web.labels import label
 from api.web.pages_assess import result_page
 from api.web.referral_form import parse_referral, referral_values
@@ -72,7 +71,7 @@ async def create_referral(request: Request, user: Creator, form: Form) -> Respon
     parsed = parse_referral(record, referral_values(form))
     if parsed.body is None:
         return result_page(request, user, record, parsed, status_code=422)
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     key = str(form.get("idempotency_key") or "") or None
     try:
         created, _ = await run_in_threadpool(service.create, user.principal, parsed.body, key)
@@ -92,7 +91,7 @@ async def _referral_page(
     posted: dict[str, str] | None = None,
 ) -> Response:
     allowed = allowed_moves(detail.status)
-    loop = loop_of(request)
+    loop = context_of(request).loop
     deliveries = await run_in_threadpool(loop.deliveries.history, user.principal, detail.id)
     context = {
         "deliveries": deliveries,
@@ -110,7 +109,7 @@ async def _referral_page(
         "error": error,
         "posted": posted or {},
     }
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     return page(
         request, "referral.html", context, session=user.session, settings=settings, status_code=status_code
     )
@@ -119,14 +118,14 @@ async def _referral_page(
 @router.get("/web/referrals/{referral_id}")
 async def show_referral(request: Request, user: Reader, referral_id: uuid.UUID) -> Response:
     """The referral: status, history, letter previews, PDFs and the status form."""
-    detail = await run_in_threadpool(referrals_of(request).service.get, user.principal, referral_id)
+    detail = await run_in_threadpool(context_of(request).referrals.get, user.principal, referral_id)
     return await _referral_page(request, user, detail)
 
 
 @router.post("/web/referrals/{referral_id}/status")
 async def move_referral(request: Request, user: Mover, form: Form, referral_id: uuid.UUID) -> Response:
     """Move the referral (reason recorded); cancel and decline ask for a reason and a confirmation."""
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     target = str(form.get("to") or "")
     reason = str(form.get("reason") or "").strip()
     problem = _page_problem(target, reason)
@@ -170,7 +169,7 @@ def _confirm_page(
         "consequence": consequence,
         "button": button,
     }
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     return page(request, "referral_confirm.html", context, session=user.session, settings=settings)
 
 
@@ -181,7 +180,7 @@ def _move_error(error: Exception) -> str:
 
 
 async def _letter_html(request: Request, user: WebUser, referral_id: uuid.UUID, which: str) -> str:
-    service = referrals_of(request).service
+    service = context_of(request).referrals
     letter = LETTERS.get(which)
     if letter is None:
         raise NotFound(f"no letter {which!r}")
@@ -199,7 +198,7 @@ async def letter_html(request: Request, user: Reader, referral_id: uuid.UUID, wh
 async def letter_pdf(request: Request, user: Reader, referral_id: uuid.UUID, which: str) -> Response:
     """The letter as PDF, rendered in the pool from the stored HTML (a download)."""
     html = await _letter_html(request, user, referral_id, which)
-    pdf = await referrals_of(request).pdf.render(html)
+    pdf = await context_of(request).pdf.render(html)
     name = f"referral-{referral_id}-{which}.pdf"
     response = Response(pdf, media_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -10,13 +10,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from api.db.app_state import database_of
-from api.referrals.app_state import referrals_of
+from api.context import context_of
 from api.referrals.listing import ListQuery
 from api.referrals.schemas import ReferralSummary
 from api.referrals.states import STATUSES, Status
 from api.reminders.worklist import escalated
-from api.web.guard import WebRoute, WebUser, checked_form, signed_in, web_settings
+from api.web.guard import WebRoute, WebUser, checked_form, signed_in
 from api.web.render import page
 from api.web.search import referrals_of_patient
 from risk.contract.enums import PRIORITIES
@@ -30,11 +29,11 @@ PAGE_SIZE = 50
 async def _worklist_page(
     request: Request, user: WebUser, query: ListQuery, days: int, search: dict[str, Any] | None = None
 ) -> Response:
-    components = referrals_of(request)
+    app_context = context_of(request)
     now = dt.datetime.now(dt.UTC)
-    items, total = await run_in_threadpool(components.lister.page, user.principal, query, now.date())
-    queues = await run_in_threadpool(components.lister.worklist, user.principal, days, now)
-    loop = await run_in_threadpool(escalated, database_of(request))
+    items, total = await run_in_threadpool(app_context.lister.page, user.principal, query, now.date())
+    queues = await run_in_threadpool(app_context.lister.worklist, user.principal, days, now)
+    loop = await run_in_threadpool(escalated, context_of(request).database)
     context = {
         "loop": loop,
         "title": "Worklist",
@@ -48,7 +47,7 @@ async def _worklist_page(
         "priorities": PRIORITIES,
         "search": search,
     }
-    settings = web_settings(request)
+    settings = context_of(request).settings.web
     return page(request, "worklist.html", context, session=user.session, settings=settings)
 
 
@@ -75,9 +74,9 @@ async def search(request: Request, user: Coordinator, form: Form) -> Response:
     patient_id = str(form.get("patient_id") or "").strip()
     found: list[ReferralSummary] = []
     if patient_id:
-        links = referrals_of(request).service.links
+        links = context_of(request).referrals.links
         found = await run_in_threadpool(
-            referrals_of_patient, database_of(request), links, user.principal, patient_id
+            referrals_of_patient, context_of(request).database, links, user.principal, patient_id
         )
     search_result = {"patient_id": patient_id, "items": found}
     return await _worklist_page(request, user, ListQuery(limit=PAGE_SIZE), 14, search_result)

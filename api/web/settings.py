@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -34,9 +33,3 @@ class WebSettings(BaseSettings):
         if len(secret) < MIN_SECRET_LENGTH:
             raise ValueError(f"{REFUSED}: OSTEOREF_SESSION_SECRET must be ≥ {MIN_SECRET_LENGTH} characters")
         return self
-
-
-@lru_cache(maxsize=1)
-def get_web_settings() -> WebSettings:
-    """The process-wide web settings, read once."""
-    return WebSettings()

@@ -16,7 +16,7 @@ import httpx2 as httpx
 from fastapi import FastAPI, Request
 from sqlalchemy import text
 
-from api.db.app_state import database_of
+from api.context import context_of
 from api.main import create_app
 from api.settings import Settings
 from tests.api.referrals.fakes import FakePdf
@@ -36,7 +36,7 @@ def create_app_from_env() -> FastAPI:
     async def crash(request: Request) -> None:
         posted = (await request.body()).decode()
         if posted.startswith("sql:"):
-            with database_of(request).transaction() as session:
+            with context_of(request).database.transaction() as session:
                 session.execute(text("INSERT INTO no_such_table (x) VALUES (:x)"), {"x": posted})
         raise RuntimeError(f"crashed while handling {posted}")
 

@@ -156,8 +156,9 @@ def test_bad_queries_get_a_4xx(
 @pytest.fixture(scope="module")
 def admin_key(boundary_client: TestClient) -> str:
     from api.auth.principal import create_key  # noqa: PLC0415
+    from api.context import context_of  # noqa: PLC0415
 
-    return create_key(boundary_client.app.state.osteoref_database, "admin", "boundary", None)  # type: ignore[attr-defined]
+    return create_key(context_of(boundary_client).database, "admin", "boundary", None)
 
 
 def docs_rows() -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 
 from api.auth.principal import create_key
+from api.db.engine import Database
 from api.main import create_app
 from api.settings import Settings
 
@@ -37,7 +38,9 @@ def served(settings: Settings) -> Iterator[tuple[str, str]]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    key = create_key(app.state.osteoref_database, "clinician", "tests", None)
+    database = Database.connect(settings.database_url)  # the file the server migrated at start-up
+    key = create_key(database, "clinician", "tests", None)
+    database.dispose()
     yield f"http://127.0.0.1:{port}", key
     server.should_exit = True
     thread.join(timeout=10)

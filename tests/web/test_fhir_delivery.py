@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.delivery.settings import DeliverySettings
+from api.settings import DEFAULT_MODEL_PATH, Settings
 from api.web.session import CSRF_FIELD
+from api.web.settings import WebSettings
+from risk.assess import Assessor
 from tests.api.referrals.factories import bearer, referral_body
-from tests.web.conftest import csrf_of, sign_in
+from tests.api.referrals.fakes import FakePdf
+from tests.web.app import web_app
+from tests.web.conftest import SECRET, csrf_of, sign_in
 
 FHIR_BUTTON = re.compile(r'<button type="submit" name="channel" value="fhir"[^>]*>')
+
+
+@pytest.fixture
+def client(database_url: str, assessor: Assessor) -> Iterator[TestClient]:
+    """The web app of ``tests/web/conftest.py``, with Elm Street Surgery reading referrals by FHIR."""
+    delivery = DeliverySettings(fhir_practices=["Elm Street Surgery"])
+    settings = Settings(model_path=DEFAULT_MODEL_PATH, database_url=database_url, delivery=delivery)
+    app = web_app(settings, WebSettings(session_secret=SECRET), pdf=FakePdf(), assessor=assessor)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as test_client:
+        yield test_client
 
 
 def _referral(client: TestClient, key: str, practice: str) -> str:
@@ -25,7 +42,6 @@ def _referral(client: TestClient, key: str, practice: str) -> str:
 def test_the_fhir_button_publishes_and_the_page_shows_the_attempt(
     client: TestClient, keys: dict[str, str]
 ) -> None:
-    client.app.state.delivery_settings = DeliverySettings(fhir_practices=["Elm Street Surgery"])  # type: ignore[attr-defined]
     reading = _referral(client, keys["clinician"], "Elm Street Surgery")
     other = _referral(client, keys["clinician"], "Oak Lane Clinic")
     sign_in(client, keys["clinician"])

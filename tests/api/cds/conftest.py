@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.cds.runtime import build_runtime, install_cds
 from api.cds.settings import CdsClient, CdsSettings
 from api.db.engine import Database
 from api.main import create_app
@@ -72,13 +71,18 @@ class NoPdf:
         raise AssertionError("a CDS hook must never render a PDF")
 
 
+def cds_app(cds_settings: CdsSettings, remote: FakeRemote, database: Database) -> FastAPI:
+    """The whole app on ``database`` with ``cds_settings``; JWK Set and FHIR reads go to ``remote``."""
+    url = database.engine.url.render_as_string(hide_password=False)
+    settings = Settings(
+        model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL, database_url=url, cds=cds_settings
+    )
+    return create_app(settings, pdf_renderer=NoPdf(), cds_transport=httpx.MockTransport(remote.handle))
+
+
 @pytest.fixture
 def app(cds_settings: CdsSettings, remote: FakeRemote, database: Database) -> FastAPI:
-    url = database.engine.url.render_as_string(hide_password=False)
-    settings = Settings(model_path=DEFAULT_MODEL_PATH, public_base_url=BASE_URL, database_url=url)
-    application = create_app(settings, pdf_renderer=NoPdf())
-    install_cds(application, build_runtime(cds_settings, transport=httpx.MockTransport(remote.handle)))
-    return application
+    return cds_app(cds_settings, remote, database)
 
 
 @pytest.fixture

@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 
 from api.cds.jwks import JwksSource
 from api.cds.replay import ReplayCache
-from api.cds.settings import CdsClient
+from api.cds.settings import CdsClient, CdsSettings
+from api.context import context_of
+from api.db.engine import Database
 from api.errors import TooManyRequests
 from risk.errors import NotAuthenticated
-from tests.api.cds.conftest import FakeRemote
+from tests.api.cds.conftest import FakeRemote, cds_app
 from tests.api.cds.keys import BASE_URL, EC_ISS, RSA_ISS, RSA_JKU, Signer, ec_signer
 
 DISCOVERY = "/cds-services"
@@ -240,15 +242,13 @@ def test_a_hook_body_is_not_read_before_the_jwt_is_checked(client: TestClient) -
     assert client.post(path, content=b"{not json").status_code == 401
 
 
-def test_cors_answers_allow_listed_origins_on_cds_paths_only(app: Any, ec: Signer) -> None:
-    from api.cds.runtime import cds_runtime  # noqa: PLC0415
-
-    settings = app.state.cds_runtime.settings.model_copy(
-        update={"cds_cors_origins": ["https://ehr.example.org"]}
-    )
-    object.__setattr__(app.state.cds_runtime, "settings", settings)
+def test_cors_answers_allow_listed_origins_on_cds_paths_only(
+    cds_settings: CdsSettings, remote: FakeRemote, database: Database
+) -> None:
+    allowed_origins = cds_settings.model_copy(update={"cds_cors_origins": ["https://ehr.example.org"]})
+    app = cds_app(allowed_origins, remote, database)
     with TestClient(app, base_url=BASE_URL) as browser:
-        assert cds_runtime(browser).settings.cds_cors_origins  # type: ignore[arg-type]
+        assert context_of(browser).cds.settings.cds_cors_origins
         preflight = {"Origin": "https://ehr.example.org", "Access-Control-Request-Method": "POST",
                      "Access-Control-Request-Headers": "authorization,content-type"}  # fmt: skip
         allowed = browser.options("/cds-services/osteoref-refracture-risk", headers=preflight)

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 
 from api.db import migrate
 from api.db.engine import Database
-from api.db.models import Base
+from api.db.tables import metadata
 
 TABLES = {"api_keys", "referrals", "referral_events", "audit_log"}
 
@@ -22,7 +22,7 @@ def test_upgrade_creates_every_table_and_matches_the_models(empty_database: Data
     migrate.upgrade(empty_database.engine)
     assert set(inspect(empty_database.engine).get_table_names()) >= TABLES
     with empty_database.engine.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
 
 
 def test_upgrade_twice_is_a_no_op(empty_database: Database) -> None:

@@ -17,13 +17,15 @@ from sqlalchemy import select
 from api.ack import routes as ack_routes
 from api.ack.settings import AckSettings
 from api.auth.principal import Principal
+from api.context import context_of
+from api.db.base import Base
 from api.db.delivery_models import FhirCommunication
 from api.db.engine import Database
-from api.db.models import AuditEntry, Base
+from api.db.models import AuditEntry
 from api.delivery import routes as delivery_routes
 from api.delivery.channels import OutgoingLetter
 from api.delivery.settings import DeliverySettings
-from api.delivery.wiring import LoopComponents, build_loop, loop_of
+from api.delivery.wiring import LoopComponents, build_loop
 from api.fhir import referral_routes
 from api.fhir.bindings import validate_emitted
 from api.fhir.emit.stored_referral import STATUS
@@ -42,11 +44,11 @@ Client = tuple[TestClient, dict[str, str]]
 @pytest.fixture
 def app_client(database: Database) -> Iterator[Client]:
     """The app with the delivery, acknowledgement and FHIR routers; Elm Street reads by FHIR."""
-    app = build_app(database, FakeScorer())
+    delivery = DeliverySettings(fhir_practices=["  elm street  SURGERY "])
+    settings = Settings(public_base_url=BASE_URL, ack=AckSettings(ack_secret=SECRET), delivery=delivery)
+    app = build_app(database, FakeScorer(), settings)
     for router in (delivery_routes.router, ack_routes.router, referral_routes.router):
         app.include_router(router)
-    app.state.ack_settings = AckSettings(ack_secret=SECRET)
-    app.state.delivery_settings = DeliverySettings(fhir_practices=["  elm street  SURGERY "])
     with TestClient(app, follow_redirects=False) as client:
         yield client, role_keys(database)
 
@@ -163,7 +165,7 @@ def test_sending_is_audited_and_reads_are_role_checked(app_client: Client, datab
 
 
 def _loop(client: TestClient) -> LoopComponents:
-    return loop_of(client)  # type: ignore[arg-type]  # a TestClient has .app as a connection does
+    return context_of(client).loop
 
 
 def test_dispatching_twice_publishes_one_communication(app_client: Client, database: Database) -> None:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.ack.settings import AckSettings
 from api.auth.principal import create_key
+from api.context import context_of
 from api.delivery.channels import PrintChannel
 from api.delivery.wiring import build_loop
 from api.main import create_app
@@ -23,13 +24,12 @@ from tests.api.referrals.fakes import FakePdf
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
-    app = create_app(settings, pdf_renderer=FakePdf())
-    app.state.ack_settings = AckSettings(
-        ack_secret=SECRET, ack_rate_limit="8/minute", ack_failure_rate_limit="3/hour"
+    ack = AckSettings(ack_secret=SECRET, ack_rate_limit="8/minute", ack_failure_rate_limit="3/hour")
+    app = create_app(
+        settings.model_copy(update={"ack": ack}), pdf_renderer=FakePdf(), channels={"print": PrintChannel()}
     )
-    app.state.delivery_channels = {"print": PrintChannel()}
     with TestClient(app, follow_redirects=False) as client:
-        database = app.state.osteoref_database
+        database = context_of(client).database
         keys = {
             role: create_key(database, role, role, None) for role in ("clinician", "coordinator", "analyst")
         }
@@ -64,9 +64,9 @@ def test_the_public_pages_show_initials_first_and_refuse_replays(
 ) -> None:
     client, keys = app_client
     rid = _referral(client, keys, record)
-    state = client.app.state  # type: ignore[attr-defined]
-    issuer = build_loop(state.osteoref_database, state.settings, fake_pdfs, ack=state.ack_settings).issuer
-    with state.osteoref_database.transaction() as session:
+    context = context_of(client)
+    issuer = build_loop(context.database, context.settings, fake_pdfs).issuer
+    with context.database.transaction() as session:
         token = issuer.issue(session, uuid.UUID(rid), dt.datetime.now(dt.UTC)).token
     start = client.get(f"/a/{token}")
     assert start.status_code == 200 and "A.L." in start.text and "1948" in start.text

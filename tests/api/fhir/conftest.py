@@ -8,14 +8,16 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from api.db.app_state import attach_database
+from api.context import attach_context, build_context
 from api.db.engine import Database
 from api.errors import install_error_handlers
 from api.fhir.routes import router
+from api.loaded_model import LoadedModel
 from api.settings import DEFAULT_MODEL_PATH, Settings
 from risk.assess import Assessor
 from tests.api.db.backends import backend, database, empty_database
 from tests.api.referrals.factories import role_keys
+from tests.api.referrals.fakes import FakePdf
 
 __all__ = ["backend", "database", "empty_database"]
 
@@ -32,8 +34,8 @@ def client(database: Database) -> Iterator[TestClient]:
     app = FastAPI()
     app.include_router(router)
     install_error_handlers(app)
-    app.state.settings = Settings(public_base_url="http://osteoref.test")
-    app.state.assessor = Assessor.load(DEFAULT_MODEL_PATH)
-    attach_database(app, database)
+    settings = Settings(public_base_url="http://osteoref.test")
+    model = LoadedModel(Assessor.load(DEFAULT_MODEL_PATH))
+    attach_context(app, build_context(settings, database, model, FakePdf()))
     with TestClient(app) as test_client:
         yield test_client

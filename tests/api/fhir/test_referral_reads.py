@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from api.db.engine import Database
 from api.fhir import referral_routes
 from api.fhir.bindings import validate_emitted
-from api.settings import Settings
 from tests.api.fhir.factories import SHARED_FHIR_SAMPLES
 from tests.api.referrals.factories import bearer, referral_body
 from tests.api.referrals.fakes import BASE_URL, FakeScorer, build_app
@@ -27,7 +26,6 @@ FHIR_JSON = "application/fhir+json"
 def client(database: Database) -> Iterator[TestClient]:
     app = build_app(database, FakeScorer())
     app.include_router(referral_routes.router)
-    app.state.settings = Settings(public_base_url=BASE_URL)
     with TestClient(app) as test_client:
         yield test_client
 

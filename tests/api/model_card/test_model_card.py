@@ -10,22 +10,30 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.context import attach_context, build_context
+from api.db.engine import Database
 from api.errors import install_error_handlers
+from api.loaded_model import LoadedModel
 from api.model_card.routes import router
 from api.settings import DEFAULT_MODEL_PATH, Settings
 from risk.model.artefact import load_artefact
+from tests.api.referrals.fakes import FakePdf
 
 STATUSES = {"filled", "not applicable", "not yet available"}
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[TestClient]:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('card') / 'card.db'}"
+    settings = Settings(model_path=DEFAULT_MODEL_PATH, database_url=url)
     app = FastAPI()
-    app.state.settings = Settings(model_path=DEFAULT_MODEL_PATH)
     app.include_router(router)
     install_error_handlers(app)
+    database = Database.connect(url)  # the card reads only the settings: no tables needed
+    attach_context(app, build_context(settings, database, LoadedModel(None, "not needed"), FakePdf()))
     with TestClient(app) as test_client:
         yield test_client
+    database.dispose()
 
 
 @pytest.fixture(scope="module")

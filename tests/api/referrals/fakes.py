@@ -11,15 +11,19 @@ from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
+from api.auth.bootstrap import open_database
+from api.context import attach_context, build_context
 from api.db.engine import Database
 from api.errors import install_error_handlers
-from api.referrals import wiring
+from api.loaded_model import LoadedModel
 from api.referrals.schemas import PcpIn, ReferrerIn
+from api.routes import audit, referrals, worklist
 from api.settings import Settings
 from risk.contract import Assessment, ModelInfo, PatientRecord
 
 BASE_URL = "http://osteoref.test"
 PRIORITY_BY_PRIOR_FRACTURES = {0: "routine", 1: "soon"}
+REFERRAL_ROUTERS = (referrals.router, worklist.router, audit.router)
 
 
 @dataclass
@@ -86,17 +90,26 @@ def add_error_handlers(app: FastAPI) -> None:
     install_error_handlers(app)
 
 
-def build_app(database: Database, scorer: FakeScorer | None = None) -> FastAPI:
-    """Our routers on a bare app, wired to ``database`` and the fakes."""
+def attach_fakes(
+    app: FastAPI, settings: Settings, database: Database, scorer: FakeScorer | None = None
+) -> None:
+    """An app context on ``database`` with the fake scorer, letters and PDF renderer (no model)."""
+    model = LoadedModel(None, "the fake scorer stands in")
+    context = build_context(
+        settings, database, model, FakePdf(), scorer=scorer or FakeScorer(), letters=FakeLetters()
+    )
+    attach_context(app, context)
+
+
+def build_app(
+    database: Database, scorer: FakeScorer | None = None, settings: Settings | None = None
+) -> FastAPI:
+    """The referral routers on a bare app, wired to ``database`` and the fakes."""
     app = FastAPI()
     add_error_handlers(app)
-    for router in wiring.ROUTERS:
+    for router in REFERRAL_ROUTERS:
         app.include_router(router)
-    settings = Settings(public_base_url=BASE_URL)
-    app.state.settings = settings
-    wiring.install(
-        app, settings, database, scorer=scorer or FakeScorer(), letters=FakeLetters(), pdf=FakePdf()
-    )
+    attach_fakes(app, settings or Settings(public_base_url=BASE_URL), database, scorer)
     return app
 
 
@@ -105,13 +118,13 @@ def create_app_from_env() -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = wiring.open_database(Settings(database_url=os.environ["OSTEOREF_DATABASE_URL"]))
-        wiring.install(app, Settings(), database, scorer=FakeScorer(), letters=FakeLetters(), pdf=FakePdf())
+        database = open_database(Settings(database_url=os.environ["OSTEOREF_DATABASE_URL"]))
+        attach_fakes(app, Settings(), database)
         yield
         database.dispose()
 
     app = FastAPI(lifespan=lifespan)
     add_error_handlers(app)
-    for router in wiring.ROUTERS:
+    for router in REFERRAL_ROUTERS:
         app.include_router(router)
     return app

@@ -13,13 +13,13 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
 from api.auth.principal import create_key
+from api.context import attach_context, build_context
 from api.db.engine import Database
-from api.referrals import wiring
-from api.referrals.adapters import AppAssessor, ReportLetters, letterhead_from
+from api.loaded_model import LoadedModel
 from api.settings import DEFAULT_MODEL_PATH, PROJECT_ROOT, Settings
 from reports import PdfRenderPool
 from risk.assess import Assessor
-from tests.api.referrals.fakes import FakePdf, add_error_handlers
+from tests.api.referrals.fakes import REFERRAL_ROUTERS, FakePdf, add_error_handlers
 
 SAMPLES = PROJECT_ROOT / "data" / "sample" / "patients"
 PCP_NAME = "Dr P. Practitioner"
@@ -30,12 +30,11 @@ REFERRER = {"name": "Dr R. Surgeon"}
 def _app(database: Database, pdf: Any) -> FastAPI:
     app = FastAPI()
     add_error_handlers(app)
-    for router in wiring.ROUTERS:
+    for router in REFERRAL_ROUTERS:
         app.include_router(router)
     settings = Settings()
-    app.state.assessor = Assessor.load(DEFAULT_MODEL_PATH, settings.rule_config())
-    letters = ReportLetters(letterhead_from(settings))
-    wiring.install(app, settings, database, scorer=AppAssessor(app), letters=letters, pdf=pdf)
+    model = LoadedModel(Assessor.load(DEFAULT_MODEL_PATH, settings.rule_config()))
+    attach_context(app, build_context(settings, database, model, pdf))  # the real scorer and letters
     return app
 
 
