@@ -16,13 +16,13 @@ from typing import IO, Any, cast
 
 from pydantic import ValidationError
 
+from api.auth.bootstrap import open_database
 from api.auth.principal import Principal, create_key
 from api.db import keys_repo
 from api.db.engine import Database
 from api.referrals.adapters import ReportLetters
 from api.referrals.service import ReferralService, RenderedReferral
 from api.referrals.views import LinkBuilder
-from api.referrals.wiring import open_database
 from api.settings import Settings
 from reports import DocumentKind, Letterhead, Recipient, documents_for, render_html
 from reports.batch_rows import RenderedRow

@@ -61,10 +61,10 @@ def run_reminders() -> None:
     """Retry due deliveries, re-send letters unacknowledged past their threshold, escalate."""
     from api.db.types import utcnow  # noqa: PLC0415 (only when run)
     from api.reminders.job import ReminderJob  # noqa: PLC0415 (only when run)
-    from api.reminders.settings import get_reminder_settings  # noqa: PLC0415 (only when run)
+    from api.settings import get_settings  # noqa: PLC0415 (only when run)
 
     with _loop() as (database, loop):
-        job = ReminderJob(database, loop.dispatcher, loop.deliveries, get_reminder_settings(), utcnow)
+        job = ReminderJob(database, loop.dispatcher, loop.deliveries, get_settings().reminders, utcnow)
         summary = job.run()
     if not summary.ran:
         console.print("another reminders run holds the lease; nothing done")

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 
 import httpx2
 
+from api.auth.bootstrap import open_database
 from api.auth.principal import create_key
-from api.referrals.wiring import open_database
 from api.settings import Settings
 from benchmarks.bench_single import RECORD
 

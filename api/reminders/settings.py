@@ -49,10 +49,3 @@ class ReminderSettings(BaseSettings):
         """Days unacknowledged before the referral goes on the coordinator's worklist."""
         days: Days = getattr(self, f"escalation_days_{priority}")
         return days
-
-
-def get_reminder_settings() -> ReminderSettings:
-    """The reminder section of the process settings (``api/cli_loop.py`` asks for it by this name)."""
-    from api.settings import get_settings  # noqa: PLC0415 (api.settings owns this section: no cycle)
-
-    return get_settings().reminders
