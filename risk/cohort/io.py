@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
+from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
 from risk.cohort.csv_text import csv_text
 from risk.errors import InvalidCohort
 
@@ -48,6 +49,23 @@ def read_cohort_chunks(path: Path, chunk_rows: int = 100_000) -> Iterator[pd.Dat
 
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Arrow's reader while it reads as pandas does; from the first chunk it cannot, pandas'."""
+    done = 0
+    chunks = arrow_csv_chunks(path, chunk_rows)
+    while True:
+        try:
+            chunk = next(chunks, None)
+        except (NotForArrow, pa.ArrowException, ValueError):  # ValueError: pandas' parse and decode errors
+            # pandas re-reads the chunks already yielded (they parse the same) and carries on.
+            yield from itertools.islice(_pandas_csv_chunks(path, chunk_rows), done, None)
+            return
+        if chunk is None:
+            return
+        yield chunk
+        done += 1
+
+
+def _pandas_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8")
         with reader:
