@@ -19,9 +19,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
+from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
+from risk.cohort.csv_text import csv_text
 from risk.errors import InvalidCohort
 
 SUFFIXES = (".csv", ".parquet")
+# Rows rendered at a time: bounds the rendered text (and keeps Arrow's 32-bit string offsets safe).
+CSV_SLICE_ROWS = 100_000
 
 
 def table_format(path: Path) -> str:
@@ -45,6 +49,23 @@ def read_cohort_chunks(path: Path, chunk_rows: int = 100_000) -> Iterator[pd.Dat
 
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Arrow's reader while it reads as pandas does; from the first chunk it cannot, pandas'."""
+    done = 0
+    chunks = arrow_csv_chunks(path, chunk_rows)
+    while True:
+        try:
+            chunk = next(chunks, None)
+        except (NotForArrow, pa.ArrowException, ValueError):  # ValueError: pandas' parse and decode errors
+            # pandas re-reads the chunks already yielded (they parse the same) and carries on.
+            yield from itertools.islice(_pandas_csv_chunks(path, chunk_rows), done, None)
+            return
+        if chunk is None:
+            return
+        yield chunk
+        done += 1
+
+
+def _pandas_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     try:
         reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows, encoding="utf-8")
         with reader:
@@ -107,10 +128,7 @@ class TableWriter:
     def write(self, frame: pd.DataFrame) -> None:
         """Append one chunk."""
         if self.kind == "csv":
-            if self._started:
-                csv_ready(frame).to_csv(self.path, mode="a", header=False, index=False)
-            else:
-                csv_ready(frame).to_csv(self.path, mode="w", header=True, index=False)
+            self._write_csv(frame)
         else:
             table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
             if self._parquet is None:
@@ -118,6 +136,17 @@ class TableWriter:
                 self._parquet = pq.ParquetWriter(self.path, table.schema)
             self._parquet.write_table(table)
         self._started = True
+
+    def _write_csv(self, frame: pd.DataFrame) -> None:
+        """Arrow-rendered slices (pandas for a slice the renderer declines): the same bytes either way."""
+        with self.path.open("ab" if self._started else "wb") as handle:
+            for start in range(0, max(len(frame), 1), CSV_SLICE_ROWS):
+                part = frame.iloc[start : start + CSV_SLICE_ROWS]
+                header = not self._started and start == 0
+                text = csv_text(part, header=header)
+                if text is None:
+                    text = csv_ready(part).to_csv(None, header=header, index=False).encode("utf-8")
+                handle.write(text)
 
     def close(self) -> None:
         """Flush and close (an empty Parquet file still needs a schema, so none is written)."""

@@ -1,0 +1,96 @@
+"""Cohort CSV chunks from Arrow's streaming reader: pandas' reader (all cells str) was a third of a run.
+
+The chunks are the ones ``pd.read_csv(dtype=str, keep_default_na=False, chunksize=...)``
+yields (tests compare the two). Where Arrow would read a file differently — a ragged row,
+a header pandas renames, bytes that are not UTF-8, a header-only file, a quote left open
+at the end — it raises ``NotForArrow`` (or an Arrow error) and the caller reads with pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+# Bytes Arrow parses at a time (its default): 4 MiB blocks held ~100 MiB more in read-ahead for no speed.
+BLOCK_BYTES = 1 << 20
+# The header is read alone first; a smaller block keeps Arrow from parsing (and typing) 4 MiB for it.
+PROBE_BYTES = 1 << 16
+
+
+class NotForArrow(Exception):
+    """This file must be read by pandas for its chunks to be what they always were."""
+
+
+def _pandas_header(path: Path) -> list[str]:
+    """The column names pandas gives the file (it renames duplicates and empty names)."""
+    return [str(name) for name in pd.read_csv(path, dtype=str, keep_default_na=False, nrows=0).columns]
+
+
+def _string_reader(path: Path) -> pcsv.CSVStreamingReader:
+    """A single-threaded streaming reader with every column typed as string (empty cell = '')."""
+    read = pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES)
+    parse = pcsv.ParseOptions(newlines_in_values=True)
+    probe_read = pcsv.ReadOptions(use_threads=False, block_size=PROBE_BYTES)
+    with pcsv.open_csv(path, read_options=probe_read, parse_options=parse) as probe:
+        names = probe.schema.names
+    if names != _pandas_header(path):
+        raise NotForArrow("pandas names these columns differently")
+    convert = pcsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    return pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=convert)
+
+
+def _tables(reader: pcsv.CSVStreamingReader, chunk_rows: int) -> Iterator[pa.Table]:
+    """The reader's batches regrouped into tables of exactly ``chunk_rows`` rows (the last may be short)."""
+    pending = pa.Table.from_batches([], schema=reader.schema)
+    for batch in reader:
+        pending = pa.concat_tables([pending, pa.Table.from_batches([batch])])
+        while pending.num_rows >= chunk_rows:
+            yield pending.slice(0, chunk_rows)
+            pending = pending.slice(chunk_rows)
+    if pending.num_rows:
+        yield pending
+
+
+def _ends_inside_quotes(path: Path, last: pa.Table) -> bool:
+    """Whether the file ends inside an open quote, which Arrow reads as a cell and pandas rejects.
+
+    Such a cell runs to the end of the file, so the file then ends with ``"`` and the cell
+    as written (quotes doubled). A closed ``""`` at the very end also matches: pandas reads it.
+    """
+    cell = str(last.column(last.num_columns - 1)[-1].as_py())
+    written = cell.replace('"', '""').encode("utf-8")
+    with path.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - len(written) - 1))
+        return handle.read() == b'"' + written
+
+
+def arrow_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """Yield the file's chunks as pandas would; raise NotForArrow (or an Arrow error) where it would not."""
+    first, previous = 0, None
+    with _string_reader(path) as reader:
+        for table in _tables(reader, chunk_rows):
+            if previous is not None:
+                yield _frame(previous, first)
+                first += previous.num_rows
+            previous = table
+    if previous is None:
+        raise NotForArrow("no data rows: pandas yields one empty chunk")
+    if _ends_inside_quotes(path, previous):
+        raise NotForArrow("the last quote is not closed")
+    yield _frame(previous, first)
+
+
+def _frame(table: pa.Table, first: int) -> pd.DataFrame:
+    """A chunk as pandas' reader gives it: str columns, index counting rows from the file's first."""
+    frame: pd.DataFrame = table.to_pandas()
+    frame.index = pd.RangeIndex(first, first + len(frame))
+    return frame

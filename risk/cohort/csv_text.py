@@ -1,0 +1,141 @@
+"""Render a frame as CSV bytes with Arrow compute: pandas ``to_csv`` of object columns was half a run.
+
+The bytes are the ones ``csv_ready(frame).to_csv(index=False)`` writes (tests compare the two):
+floats as Python's shortest repr, NaN/None/NaT as empty cells, dates as YYYY-MM-DD, bools
+as true/false, and QUOTE_MINIMAL quoting. A frame this renderer is not sure of (a dtype it
+does not know, dates outside years 1000–9999, a single column) gets ``None``: the caller
+uses pandas for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api.types import is_bool_dtype, is_float_dtype, is_integer_dtype, is_string_dtype
+
+# Python's repr writes floats in plain notation only for 1e-4 <= |x| < 1e16 (Arrow's cast
+# switches to exponents elsewhere); outside that band numpy renders the few cells.
+PLAIN_LOW, PLAIN_HIGH = 1e-4, 1e16
+DATE_YEARS = (1000, 9999)
+# Characters whose quoting by pandas' csv writer is probed once rather than assumed.
+QUOTE_CANDIDATES = ',"\n\r\t '
+REGEX_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+@functools.cache
+def quote_characters() -> str:
+    """The characters that make pandas quote a cell (the csv module's rule differs by Python version)."""
+    found = []
+    for char in QUOTE_CANDIDATES:
+        text = pd.DataFrame({"a": [f"x{char}x"], "b": ["y"]}).to_csv(index=False, lineterminator="\n")
+        if text.split("\n", 1)[1].startswith('"'):
+            found.append(char)
+    return "".join(found)
+
+
+def _has_any(text: pa.Array, characters: str) -> bool:
+    """Whether any cell holds one of ``characters`` (ASCII), by scanning the bytes, not cell by cell."""
+    offsets, data = text.buffers()[1], text.buffers()[2]
+    if data is None or len(text) == 0:
+        return False
+    bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    body = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
+    return any(bool((body == ord(char)).any()) for char in characters)
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    """Cells as the csv module writes them: wrapped in quotes (inner quotes doubled) when needed."""
+    if not _has_any(text, quote_characters()):
+        return text
+    pattern = "[" + "".join(REGEX_ESCAPES.get(c, c) for c in quote_characters()) + "]"
+    needs = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    wrapped = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.if_else(needs, wrapped, text)
+
+
+def _float_text(values: npt.NDArray[np.float64]) -> pa.Array:
+    """Python's repr of each float (NaN → null): Arrow's cast, numpy for cells Arrow spells otherwise."""
+    text = pc.cast(pa.array(values, from_pandas=True), pa.string())
+    magnitude = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        plain = (magnitude == 0) | ((magnitude >= PLAIN_LOW) & (magnitude < PLAIN_HIGH))
+    plain &= ~np.asarray(pc.fill_null(pc.match_substring(text, "e"), True), dtype=bool)
+    text = pc.if_else(pc.match_substring(text, "."), text, pc.binary_join_element_wise(text, ".0", ""))
+    redo = ~plain & ~np.isnan(values)
+    if redo.any():
+        text = pc.replace_with_mask(text, pa.array(redo), pa.array(values[redo].astype(str)))
+    return text
+
+
+def _date_text(column: pd.Series) -> pa.Array | None:
+    """YYYY-MM-DD of a naive datetime column (the day it falls on, as strftime gives it)."""
+    if getattr(column.dtype, "tz", None) is not None:
+        return None
+    days = column.to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
+    years = days[~np.isnat(days)].astype("datetime64[Y]").astype(int) + 1970
+    if len(years) and (years.min() < DATE_YEARS[0] or years.max() > DATE_YEARS[1]):
+        return None
+    return pc.cast(pa.array(days, type=pa.date32(), from_pandas=True), pa.string())
+
+
+def _typed_text(column: pd.Series) -> pa.Array | None:
+    """One column's cells as Arrow strings (null = empty cell), or None for a column left to pandas."""
+    dtype = column.dtype
+    if dtype.kind == "M":
+        return _date_text(column)
+    if dtype == np.float64:
+        return _float_text(column.to_numpy())
+    if is_bool_dtype(dtype) or is_integer_dtype(dtype):
+        return pc.cast(pa.array(column, from_pandas=True), pa.string())
+    if is_float_dtype(dtype):  # float32, nullable Float64: repr rules not checked here
+        return None
+    if is_string_dtype(dtype) or dtype == np.dtype(object):
+        return _object_text(column)
+    return None
+
+
+def _object_text(column: pd.Series) -> pa.Array | None:
+    """Text or object cells: only all-string (or all-missing) columns; anything else goes to pandas."""
+    try:
+        array = pa.array(column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if isinstance(array, pa.ChunkedArray):  # an Arrow-backed str column comes as it is stored
+        array = array.combine_chunks()
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        return array.cast(pa.string())
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), pa.string())
+    return None
+
+
+def _lines(cells: list[pa.Array]) -> bytes:
+    """Join the rendered columns with commas and end each row with a newline."""
+    filled = [pc.fill_null(_quoted(cell), "") for cell in cells]
+    rows = pc.binary_join_element_wise(*filled, ",")
+    rows = pc.binary_join_element_wise(rows, "", "\n")
+    offsets, data = rows.buffers()[1], rows.buffers()[2]
+    bounds = np.frombuffer(offsets, dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
+    return bytes(memoryview(data)[bounds[0] : bounds[-1]]) if data is not None else b""
+
+
+def csv_text(frame: pd.DataFrame, *, header: bool) -> bytes | None:
+    """``frame`` as CSV bytes (header optional), or None when pandas must render it."""
+    names = [str(name) for name in frame.columns]
+    if len(names) < 2 or names != list(frame.columns) or frame.columns.has_duplicates:
+        return None
+    out = io.BytesIO()
+    if header:
+        out.write(_lines([pa.array([name]) for name in names]))
+    if len(frame):
+        cells = [_typed_text(frame.iloc[:, i]) for i in range(len(names))]
+        if any(cell is None for cell in cells):
+            return None
+        out.write(_lines([cell for cell in cells if cell is not None]))
+    return out.getvalue()
