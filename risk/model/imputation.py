@@ -75,13 +75,11 @@ def impute(raw: dict[str, ops.Value], imputation: Imputation) -> dict[str, ops.V
     The value if present, else the linear fit if it gives a number, else the fill value;
     one record's floats and a cohort's columns go through this same code.
     """
-    values: dict[str, ops.Value] = {}
-    for name, fill, fit_from, intercept, slope in imputation.rules:
-        fallback: ops.Value = fill
-        if fit_from is not None:
-            fallback = ops.fill_nan(intercept + slope * raw[fit_from], fill)
-        values[name] = ops.fill_nan(raw[name], fallback)
-    return values
+    fill_nan = ops.fill_nan
+    return {
+        name: fill_nan(raw[name], fill if fit is None else fill_nan(intercept + slope * raw[fit], fill))
+        for name, fill, fit, intercept, slope in imputation.rules
+    }
 
 
 def _absent(value: object) -> ops.Value:

@@ -104,7 +104,13 @@ class RefractureModel:
         (w12, self._offset12), (w24, self._offset24) = (_scaled(artefact.horizon(m)) for m in HORIZONS)
         self._weights = tuple(zip(w12, w24, strict=True))
         self._b12 = h12.intercept
-        self._explained = tuple(zip((c.input for c in COLUMNS), w12, h12.scaler_mean, strict=True))
+        self._explained = (w12, list(h12.scaler_mean))
+        # Each input's first design column starts its effect, a further one adds to it.
+        inputs = [c.input for c in COLUMNS]
+        self._first_column = [inputs.index(name) for name in INPUT_NAMES]
+        self._more_columns = [
+            (INPUT_NAMES.index(name), j) for j, name in enumerate(inputs) if j != inputs.index(name)
+        ]
 
     @classmethod
     def from_artefact(cls, artefact: Artefact) -> RefractureModel:
@@ -171,10 +177,12 @@ class RefractureModel:
 
     def _effects(self, columns: list[ops.Value]) -> list[float]:
         """One record's 12-month effect per input (coef × standardised value), ``INPUT_NAMES`` order."""
-        effects = dict.fromkeys(INPUT_NAMES, 0.0)
-        for column, (name, weight, mean) in zip(columns, self._explained, strict=True):
-            effects[name] += weight * (column - mean)
-        return list(effects.values())
+        weights, means = self._explained
+        terms = [w * (x - m) for x, w, m in zip(columns, weights, means, strict=True)]
+        effects = [0.0 + terms[j] for j in self._first_column]  # 0.0 + : as a running sum from 0
+        for k, j in self._more_columns:
+            effects[k] += terms[j]
+        return effects
 
 
 def _at_least(value: ops.Value, floor: ops.Value) -> ops.Value:
