@@ -37,9 +37,12 @@ class Imputation:
         )
 
 
+_DERIVERS = tuple((spec.name, spec.derive) for spec in INPUTS)  # unpacked once: per record
+
+
 def raw_inputs(facts: Facts) -> dict[str, ops.Value]:
     """Every model input before imputation (NaN = missing), for a scalar or array facts dict."""
-    return {spec.name: spec.derive(facts) for spec in INPUTS}
+    return {name: derive(facts) for name, derive in _DERIVERS}
 
 
 def _centre(values: npt.NDArray[np.float64], spec: ModelInput) -> float:
@@ -117,8 +120,7 @@ _TRANSFORMS = tuple((c.input, None if c.transform is identity else c.transform) 
 
 
 def design_columns(values: dict[str, ops.Value]) -> list[ops.Value]:
-    """The design columns, in ``COLUMNS`` order, of imputed inputs and ``TREATED`` (floats or columns)."""
-    # Identity columns skip the call: this runs once per scored record.
+    """The design columns, in ``COLUMNS`` order, of imputed inputs and ``TREATED`` (training)."""
     return [values[name] if t is None else t(values[name]) for name, t in _TRANSFORMS]
 
 

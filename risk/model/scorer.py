@@ -14,8 +14,8 @@ import numpy.typing as npt
 from risk import ops
 from risk.facts import Facts
 from risk.model.artefact import Artefact, HorizonModel, load_artefact
-from risk.model.features import COLUMNS, INPUT_NAMES, TREATED, as_float
-from risk.model.imputation import Imputation, design_columns, impute, missing_masks, raw_inputs
+from risk.model.features import COLUMNS, INPUT_NAMES, TREATED, as_float, identity
+from risk.model.imputation import Imputation, impute, missing_masks, raw_inputs
 
 FloatArray = npt.NDArray[np.float64]
 HORIZONS = (12, 24)
@@ -102,15 +102,20 @@ class RefractureModel:
         h12 = artefact.horizon(12)
         # Python floats, not numpy scalars: one record's arithmetic stays plain floats.
         (w12, self._offset12), (w24, self._offset24) = (_scaled(artefact.horizon(m)) for m in HORIZONS)
-        self._weights = tuple(zip(w12, w24, strict=True))
         self._b12 = h12.intercept
-        self._explained = (w12, list(h12.scaler_mean))
-        # Each input's first design column starts its effect, a further one adds to it.
-        inputs = [c.input for c in COLUMNS]
-        self._first_column = [inputs.index(name) for name in INPUT_NAMES]
-        self._more_columns = [
-            (INPUT_NAMES.index(name), j) for j, name in enumerate(inputs) if j != inputs.index(name)
-        ]
+        # Per design column: its input, transform (None: identity, no call), both weights,
+        # and for the explanation the input's position and the 12-month scaler mean.
+        self._terms = tuple(
+            (
+                c.input,
+                None if c.transform is identity else c.transform,
+                a12,
+                a24,
+                INPUT_NAMES.index(c.input),
+                m,
+            )
+            for c, a12, a24, m in zip(COLUMNS, w12, w24, h12.scaler_mean, strict=True)
+        )
 
     @classmethod
     def from_artefact(cls, artefact: Artefact) -> RefractureModel:
@@ -124,32 +129,33 @@ class RefractureModel:
 
     def predict(self, facts: Facts, treated: float = 0.0) -> ModelOutput:
         """One record's scalar facts → risks (untreated by default), contributions, gaps."""
-        raw, columns, lp12, risk_12m, risk_24m = self._scores(facts, float(treated))
+        effects = [0.0] * len(INPUT_NAMES)
+        raw, lp12, risk_12m, risk_24m = self._scores(facts, float(treated), effects)
         return ModelOutput(
             risk_12m=risk_12m,
             risk_24m=risk_24m,
             logit_12m=lp12,
             intercept_12m=self._b12,
-            contributions=_largest_first(self._effects(columns), [*raw.values(), float(treated)]),
+            contributions=_largest_first(effects, [*raw.values(), float(treated)]),
             missing_inputs=tuple(name for name, imputed in missing_masks(facts, raw).items() if imputed),
         )
 
     def predict_batch(self, facts: Facts, treated: npt.ArrayLike = 0.0) -> BatchOutput:
         """A cohort's array facts → risks (untreated by default, or per-row ``treated``)."""
-        raw, _, _, risk_12m, risk_24m = self._scores(facts, np.asarray(treated, dtype=float))
+        raw, _, risk_12m, risk_24m = self._scores(facts, np.asarray(treated, dtype=float))
         return BatchOutput(risk_12m=risk_12m, risk_24m=risk_24m, missing=missing_masks(facts, raw))
 
     def linear_predictor(self, facts: Facts, months: int, treated: npt.ArrayLike = 0.0) -> FloatArray:
         """A cohort's log-odds at one horizon, before the 24 ≥ 12 month ordering."""
         values = impute(raw_inputs(facts), self.imputation)
         values[TREATED] = np.asarray(treated, dtype=float)
-        lp: FloatArray = self._lp(design_columns(values))[HORIZONS.index(months)]
+        lp: FloatArray = self._lp(values)[HORIZONS.index(months)]
         return lp
 
     def _scores(
-        self, facts: Facts, treated: ops.Value
-    ) -> tuple[dict[str, ops.Value], list[ops.Value], ops.Value, ops.Value, ops.Value]:
-        """Raw inputs, design columns, 12-month log-odds and both risks: the model, once.
+        self, facts: Facts, treated: ops.Value, effects: list[float] | None = None
+    ) -> tuple[dict[str, ops.Value], ops.Value, ops.Value, ops.Value]:
+        """Raw inputs, 12-month log-odds and both risks: the model, once, for a record or a cohort.
 
         Every step is written against scalars-or-arrays operations, so one record scores
         exactly (bit for bit) as its row of a cohort does.
@@ -157,32 +163,31 @@ class RefractureModel:
         raw = raw_inputs(facts)
         values = impute(raw, self.imputation)  # a fresh dict: the treatment joins it
         values[TREATED] = as_float(treated)
-        columns = design_columns(values)
-        lp12, lp24 = self._lp(columns)
+        lp12, lp24 = self._lp(values, effects)
         risk_12m = _expit(lp12)
         risk_24m = _at_least(_expit(lp24), risk_12m)  # the 24-month risk is never below the 12
-        return raw, columns, lp12, risk_12m, risk_24m
+        return raw, lp12, risk_12m, risk_24m
 
-    def _lp(self, columns: list[ops.Value]) -> tuple[ops.Value, ops.Value]:
-        """The 12- and 24-month log-odds: offset + Σ column × weight."""
+    def _lp(
+        self, values: dict[str, ops.Value], effects: list[float] | None = None
+    ) -> tuple[ops.Value, ops.Value]:
+        """The 12- and 24-month log-odds, offset + Σ column × weight, over the design columns.
+
+        With ``effects`` (one record's explanation) each column's 12-month effect, coef ×
+        standardised value, is added to its input's entry on the way.
+        """
         lp12, lp24 = self._offset12, self._offset24
         # Column by column, in a fixed order: a row's sum never depends on how many rows
         # share the call (BLAS blocking made chunked and whole-file scores differ in the
         # last bit), so every engine, chunk size and a single record give identical output.
         # For a cohort the first ``+=`` makes a fresh array and the rest add in place.
-        for column, (w12, w24) in zip(columns, self._weights, strict=True):
+        for name, transform, w12, w24, position, mean in self._terms:
+            column = values[name] if transform is None else transform(values[name])
             lp12 += column * w12
             lp24 += column * w24
+            if effects is not None:
+                effects[position] += w12 * (column - mean)
         return lp12, lp24
-
-    def _effects(self, columns: list[ops.Value]) -> list[float]:
-        """One record's 12-month effect per input (coef × standardised value), ``INPUT_NAMES`` order."""
-        weights, means = self._explained
-        terms = [w * (x - m) for x, w, m in zip(columns, weights, means, strict=True)]
-        effects = [0.0 + terms[j] for j in self._first_column]  # 0.0 + : as a running sum from 0
-        for k, j in self._more_columns:
-            effects[k] += terms[j]
-        return effects
 
 
 def _at_least(value: ops.Value, floor: ops.Value) -> ops.Value:
