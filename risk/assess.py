@@ -80,11 +80,19 @@ class Assessor:
 
 def treated_risks(risk_12m: float, risk_24m: float, rr: float) -> dict[str, Any]:
     """The contract's risk object: ``risk_estimates`` with null for NaN, the NNT a whole number."""
-    estimates = risk_estimates(risk_12m, risk_24m, rr)  # the cohort's columns, for one record
-    risk: dict[str, Any] = {k: None if math.isnan(v) else v for k, v in estimates.items()}
+    risk: dict[str, Any] = risk_estimates(risk_12m, risk_24m, rr)  # the cohort's numbers, one row
     nnt = risk["number_needed_to_treat_12m"]
-    risk["number_needed_to_treat_12m"] = None if nnt is None else int(nnt)
+    risk["number_needed_to_treat_12m"] = None if math.isnan(nnt) else int(nnt)
+    if math.isnan(rr):  # the treated numbers are NaN exactly when the relative risk is
+        risk.update(NO_TREATED_RISK)
     return risk
+
+
+NO_TREATED_RISK: dict[str, None] = {
+    "with_treatment_12m": None,
+    "with_treatment_24m": None,
+    "absolute_reduction_12m": None,
+}
 
 
 def _contributions(prediction: ModelOutput) -> list[dict[str, Any]]:

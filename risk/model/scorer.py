@@ -18,6 +18,7 @@ from risk.model.features import COLUMNS, INPUT_NAMES, TREATED, as_float, identit
 from risk.model.imputation import Imputation, impute, missing_masks, raw_inputs
 
 FloatArray = npt.NDArray[np.float64]
+_ARRAY = np.ndarray
 HORIZONS = (12, 24)
 
 
@@ -129,14 +130,14 @@ class RefractureModel:
 
     def predict(self, facts: Facts, treated: float = 0.0) -> ModelOutput:
         """One record's scalar facts → risks (untreated by default), contributions, gaps."""
-        effects = [0.0] * len(INPUT_NAMES)
-        raw, lp12, risk_12m, risk_24m = self._scores(facts, float(treated), effects)
+        effects, treated = [0.0] * len(INPUT_NAMES), float(treated)
+        raw, lp12, risk_12m, risk_24m = self._scores(facts, treated, effects)
         return ModelOutput(
             risk_12m=risk_12m,
             risk_24m=risk_24m,
             logit_12m=lp12,
             intercept_12m=self._b12,
-            contributions=_largest_first(effects, [*raw.values(), float(treated)]),
+            contributions=_largest_first(effects, [*raw.values(), treated]),
             missing_inputs=tuple(name for name, imputed in missing_masks(facts, raw).items() if imputed),
         )
 
@@ -191,7 +192,7 @@ class RefractureModel:
 
 
 def _at_least(value: ops.Value, floor: ops.Value) -> ops.Value:
-    if ops.is_array(value):
+    if type(value) is _ARRAY:  # ops.is_array inlined: twice per scored record
         return np.maximum(value, floor)
     return max(value, floor)
 
@@ -205,7 +206,7 @@ def _expit(z: ops.Value) -> ops.Value:
     would change published scores, hence scipy rather than ``1 / (1 + np.exp(-z))``; for
     one record ``math.exp`` is that same libm ``exp``, so both forms agree bit for bit.
     """
-    if not ops.is_array(z):
+    if type(z) is not _ARRAY:
         try:
             return 1.0 / (1.0 + math.exp(-z))
         except OverflowError:  # exp(-z) is inf for scipy: 1 / inf
