@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 
-from api.deps import read_body
 from api.errors import invalid_input, without_values
+from api.fast_route import read_body
 from api.json_policy import decode_json
 from risk.errors import InvalidInput
 

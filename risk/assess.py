@@ -17,7 +17,7 @@ from risk.facts import facts_from_frame
 from risk.flatten import flatten_outcome
 from risk.model.scorer import ModelOutput, RefractureModel
 from risk.rules.config import RuleConfig
-from risk.rules.decisions import number_needed_to_treat, relative_risk
+from risk.rules.decisions import relative_risk, risk_estimates
 from risk.rules.engine import RULESET_VERSION, RuleOutcome, evaluate
 from risk.rules.pathway import has_model_risk
 from risk.rules.table import CRITERIA, FLAGS
@@ -79,30 +79,20 @@ class Assessor:
 
 
 def treated_risks(risk_12m: float, risk_24m: float, rr: float) -> dict[str, Any]:
-    """The contract's risk object from untreated risks and the class relative risk (NaN: none)."""
-    if math.isnan(rr):  # no treated risk for this recommendation: the keys stay, as null
-        return {
-            "new_vertebral_fracture_12m": risk_12m,
-            "new_vertebral_fracture_24m": risk_24m,
-            "with_treatment_12m": None,
-            "with_treatment_24m": None,
-            "absolute_reduction_12m": None,
-            "number_needed_to_treat_12m": None,
-        }
-    treated_12m = risk_12m * rr
-    reduction = risk_12m - treated_12m
-    return {
-        "new_vertebral_fracture_12m": risk_12m,
-        "new_vertebral_fracture_24m": risk_24m,
-        "with_treatment_12m": treated_12m,
-        "with_treatment_24m": risk_24m * rr,
-        "absolute_reduction_12m": reduction,
-        "number_needed_to_treat_12m": _whole(number_needed_to_treat(reduction)),
-    }
+    """The contract's risk object: ``risk_estimates`` with null for NaN, the NNT a whole number."""
+    risk: dict[str, Any] = risk_estimates(risk_12m, risk_24m, rr)  # the cohort's numbers, one row
+    nnt = risk["number_needed_to_treat_12m"]
+    risk["number_needed_to_treat_12m"] = None if math.isnan(nnt) else int(nnt)
+    if math.isnan(rr):  # the treated numbers are NaN exactly when the relative risk is
+        risk.update(NO_TREATED_RISK)
+    return risk
 
 
-def _whole(value: float) -> int | None:
-    return None if math.isnan(value) else int(value)
+NO_TREATED_RISK: dict[str, None] = {
+    "with_treatment_12m": None,
+    "with_treatment_24m": None,
+    "absolute_reduction_12m": None,
+}
 
 
 def _contributions(prediction: ModelOutput) -> list[dict[str, Any]]:

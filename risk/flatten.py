@@ -11,7 +11,7 @@ import pandas as pd
 from risk.contract import ModelInfo
 from risk.model.scorer import BatchOutput
 from risk.rules.config import RuleConfig
-from risk.rules.decisions import number_needed_to_treat, relative_risk
+from risk.rules.decisions import relative_risk, risk_estimates
 from risk.rules.engine import RuleOutcome
 from risk.rules.pathway import has_model_risk
 from risk.rules.table import CRITERIA, FLAGS
@@ -70,19 +70,15 @@ def flatten_outcome(
     untreated_12m = np.where(has_risk, batch.risk_12m, np.nan)
     untreated_24m = np.where(has_risk, batch.risk_24m, np.nan)
     rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], config)
-    reduction = untreated_12m - untreated_12m * rr
-    nnt = number_needed_to_treat(reduction)
+    risk = risk_estimates(untreated_12m, untreated_24m, rr)  # the API's risk object, as columns
+    nnt = risk.pop("number_needed_to_treat_12m")
     columns = {
         "patient_id": frame["patient_id"].to_numpy(),
         "assessment_date": pd.to_datetime(frame["assessment_date"]).to_numpy(),
         **outcome.decisions(),
         "criteria": join_codes([(r.code, outcome.fired[r.code]) for r in CRITERIA], n),
         "flags": join_codes([(r.code, outcome.fired[r.code]) for r in FLAGS], n),
-        "new_vertebral_fracture_12m": untreated_12m,
-        "new_vertebral_fracture_24m": untreated_24m,
-        "with_treatment_12m": untreated_12m * rr,
-        "with_treatment_24m": untreated_24m * rr,
-        "absolute_reduction_12m": reduction,
+        **risk,
         "number_needed_to_treat_12m": pd.array(nnt, dtype="Float64").astype("Int64"),
         "model_name": model.name,
         "model_version": model.version,

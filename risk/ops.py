@@ -46,6 +46,20 @@ def not_(value: Value) -> Value:
     return not value
 
 
+def any_nan(value: Value) -> bool:
+    """True when the number is missing: for the record, or for any row of the cohort."""
+    if type(value) is _ARRAY:
+        return bool(np.isnan(value).any())
+    return math.isnan(value)
+
+
+def fill_nan(value: Value, fill: Value) -> Value:
+    """The value where present, else ``fill``: ``where(isnan(value), fill, value)`` in one call."""
+    if type(value) is _ARRAY:
+        return np.where(np.isnan(value), fill, value)
+    return fill if math.isnan(value) else value
+
+
 def any_of(*values: Value) -> Value:
     """Logical or of several conditions."""
     result = values[0]

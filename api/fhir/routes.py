@@ -12,8 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
-from api.deps import AssessorDep, SettingsDep, read_body
+from api.deps import AssessorDep, SettingsDep
 from api.errors import AUTHENTICATED, JSON_BODY, error_responses
+from api.fast_route import read_body
 from api.fhir.service import assess_bundle
 from api.json_policy import decode_json
 

@@ -7,18 +7,15 @@ only on pydantic's JSON path, which FastAPI's own body parsing does not take.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
 from typing import Any
 
-import orjson
 import pydantic_core
 import structlog
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api.auth.deps import BEARER_SECURITY, authorize, require
-from api.deps import AssessorDep, SettingsDep, loaded_assessor, read_body
+from api.auth.deps import require
+from api.deps import AssessorDep, SettingsDep, loaded_assessor
 from api.errors import (
     AUTHENTICATED,
     JSON_BODY,
@@ -28,6 +25,7 @@ from api.errors import (
     field_errors,
     invalid_input,
 )
+from api.fast_route import fast_route, json_request_body, json_response
 from api.json_body import parse_json_body
 from api.json_policy import decode_json
 from api.logging import annotate_request
@@ -71,11 +69,6 @@ class BatchResponse(BaseModel):
     results: list[BatchItemAssessed | BatchItemRejected]
 
 
-def _json_body(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
 def _log_assessment(payload: dict[str, Any]) -> None:
     annotate_request(
         pathway=payload["pathway"],
@@ -86,30 +79,17 @@ def _log_assessment(payload: dict[str, Any]) -> None:
     )
 
 
-def _json(payload: Any, status_code: int = 200) -> Response:
-    # orjson: the same bytes as pydantic-core for these plain payloads, in a third of the time.
-    return Response(orjson.dumps(payload), status_code, media_type="application/json")
-
-
-class DirectRoute(APIRoute):
-    """A route whose endpoint takes the Request itself and returns its Response.
-
-    FastAPI still builds the OpenAPI operation from the declaration, but each request goes
-    straight to the endpoint: no dependency solving, parameter parsing or response-model
-    pass, which cost more per request than the rules. The endpoint does its own auth,
-    validation and serialisation; its exceptions reach the app's error handlers as before.
-    """
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint: Callable[[Request], Coroutine[Any, Any, Response]] = self.endpoint
-        return endpoint
-
-
-async def create_assessment(request: Request) -> Response:
+@fast_route(
+    router,
+    "",
+    action="assessments:score",
+    body=PatientRecord,
+    response_model=Assessment,
+    responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
+)
+async def create_assessment(request: Request, raw: bytes) -> dict[str, Any]:
     """Assess one PatientRecord; 422 names each broken field, value and rule."""
-    await authorize(request, "assessments:score")
     assessor = loaded_assessor(request)
-    raw = await read_body(request)
     decode_json(raw)  # the JSON policy first: NaN, 1e400, duplicate keys, NUL… are 400/422 here
     try:
         record = PatientRecord.model_validate_json(raw)
@@ -117,18 +97,7 @@ async def create_assessment(request: Request) -> Response:
         raise invalid_input(exc) from None
     payload = assessor.assess_payload(record)  # contract §2 keys; the schema test checks the shape
     _log_assessment(payload)
-    return _json(payload)
-
-
-router.add_api_route(
-    "",
-    create_assessment,
-    methods=["POST"],
-    response_model=Assessment,
-    responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
-    openapi_extra=_json_body(PatientRecord) | BEARER_SECURITY,
-    route_class_override=DirectRoute,
-)
+    return payload
 
 
 def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:
@@ -146,7 +115,7 @@ def _assess_item(assessor: Assessor, index: int, item: Any) -> dict[str, Any]:
     response_model=BatchResponse,
     responses=error_responses(*AUTHENTICATED, *JSON_BODY, 503),
     dependencies=[Depends(require("assessments:batch"))],
-    openapi_extra=_json_body(BatchRequest),
+    openapi_extra=json_request_body(BatchRequest),
 )
 async def create_assessments(request: Request, assessor: AssessorDep, settings: SettingsDep) -> Response:
     """Assess many records; each result is an assessment or that record's errors, in order."""
@@ -157,4 +126,4 @@ async def create_assessments(request: Request, assessor: AssessorDep, settings: 
         raise InvalidInput(f"records: {rule}", [FieldError("records", len(batch.records), rule)])
     results = [_assess_item(assessor, i, item) for i, item in enumerate(batch.records)]
     log.info("batch_assessed", records=len(results), model_version=assessor.model_info.version)
-    return _json({"results": results})
+    return json_response({"results": results})

@@ -9,7 +9,8 @@ so that batch validation of a cohort applies the very same rules.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, cast
+from functools import cached_property
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -17,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -128,16 +128,11 @@ class PatientRecord(BaseModel):
     history_atypical_femoral_fracture: bool = False
     history_osteonecrosis_of_jaw: bool = False
 
-    _facts: dict[str, Any] = PrivateAttr(default_factory=dict)
-
     @model_validator(mode="after")
     def _cross_field_rules(self) -> PatientRecord:
         if self.fracture_date is None:
             object.__setattr__(self, "fracture_date", self.procedure_date)  # contract default
-        facts = facts_from_record(self)
-        # Straight into pydantic's private-attribute dict: ``self._facts`` would go through
-        # BaseModel.__setattr__/__getattr__, a measurable cost on every scored request.
-        cast("dict[str, Any]", self.__pydantic_private__)["_facts"] = facts
+        facts = self.facts  # computed here, once: the cross-field rules need them
         violations = record_violations(self, facts)
         if violations:
             raise ValidationError.from_exception_data(
@@ -153,11 +148,14 @@ class PatientRecord(BaseModel):
             )
         return self
 
-    @property
+    @cached_property
     def facts(self) -> dict[str, Any]:
-        """The record's facts (``risk.facts``), computed once at validation; treat as read-only."""
-        facts: dict[str, Any] = cast("dict[str, Any]", self.__pydantic_private__)["_facts"]
-        return facts
+        """The record's facts (``risk.facts``), computed once at validation; treat as read-only.
+
+        A cached_property (pydantic keeps it out of fields, dumps and equality): after the
+        first look-up it is a plain instance attribute, the cheapest read on the request path.
+        """
+        return facts_from_record(self)
 
     @property
     def index_fracture_date(self) -> dt.date:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from math import isnan
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from risk import ops
 from risk.facts import Facts
-from risk.model.features import COLUMNS, INPUTS, TREATED, Impute, ModelInput
+from risk.model.features import COLUMNS, INPUTS, TREATED, Impute, ModelInput, identity
 
 MIN_FIT_ROWS = 30  # fewer paired rows than this → no HU↔T fit, fall back to the median
 
@@ -23,10 +23,26 @@ class Imputation:
     fill: dict[str, float]
     fits: dict[str, tuple[float, float]] = field(default_factory=dict)
 
+    @cached_property
+    def rules(self) -> tuple[tuple[str, float, str | None, float, float], ...]:
+        """Per input in table order: name, fill value, fit-from input, fit intercept and slope.
+
+        Flattened once: ``impute`` walks it for every scored record.
+        """
+        return tuple(
+            (spec.name, self.fill[spec.name], spec.fit_from, *self.fits[spec.name])
+            if spec.fit_from is not None and spec.name in self.fits
+            else (spec.name, self.fill[spec.name], None, math.nan, 0.0)
+            for spec in INPUTS
+        )
+
+
+_DERIVERS = tuple((spec.name, spec.derive) for spec in INPUTS)  # unpacked once: per record
+
 
 def raw_inputs(facts: Facts) -> dict[str, ops.Value]:
     """Every model input before imputation (NaN = missing), for a scalar or array facts dict."""
-    return {spec.name: spec.derive(facts) for spec in INPUTS}
+    return {name: derive(facts) for name, derive in _DERIVERS}
 
 
 def _centre(values: npt.NDArray[np.float64], spec: ModelInput) -> float:
@@ -56,91 +72,66 @@ def learn_imputation(facts: Facts) -> Imputation:
     return Imputation(fill=fill, fits=fits)
 
 
-def _filled(spec: ModelInput, raw: dict[str, ops.Value], imputation: Imputation) -> ops.Value:
-    value = raw[spec.name]
-    fallback: ops.Value = imputation.fill[spec.name]
-    fit = imputation.fits.get(spec.name)
-    if spec.fit_from is not None and fit is not None:
-        intercept, slope = fit
-        fitted = intercept + slope * raw[spec.fit_from]
-        fallback = ops.where(ops.isnan(fitted), fallback, fitted)
-    return ops.where(ops.isnan(value), fallback, value)
-
-
 def impute(raw: dict[str, ops.Value], imputation: Imputation) -> dict[str, ops.Value]:
-    """Inputs with every gap filled by its documented rule (the raw dict is not changed)."""
-    return {spec.name: _filled(spec, raw, imputation) for spec in INPUTS}
+    """Inputs with every gap filled by its documented rule (the raw dict is not changed).
 
-
-def impute_record(raw: dict[str, float], imputation: Imputation) -> dict[str, float]:
-    """``impute`` for one record's floats, without the array machinery (the request path).
-
-    Same rule as ``_filled``: the value if present, else the linear fit if it gives a
-    number, else the fill value; a test checks both agree on every sample record.
+    The value if present, else the linear fit if it gives a number, else the fill value;
+    one record's floats and a cohort's columns go through this same code.
     """
-    values: dict[str, float] = {}
-    for spec in INPUTS:
-        value = raw[spec.name]
-        if isnan(value):  # the input is missing
-            value = imputation.fill[spec.name]
-            fit = imputation.fits.get(spec.name) if spec.fit_from is not None else None
-            if fit is not None and spec.fit_from is not None:
-                fitted = fit[0] + fit[1] * raw[spec.fit_from]
-                value = value if isnan(fitted) else fitted
-        values[spec.name] = value
-    return values
+    fill_nan = ops.fill_nan
+    return {
+        name: fill_nan(raw[name], fill if fit is None else fill_nan(intercept + slope * raw[fit], fill))
+        for name, fill, fit, intercept, slope in imputation.rules
+    }
 
 
-def missing_fields(facts: Facts, raw: dict[str, ops.Value]) -> list[str]:
-    """Contract fields one record's model had to impute, in input-table order."""
-    names: list[str] = []
-    for spec in INPUTS:
-        if not math.isnan(raw[spec.name]):
+def _absent(value: object) -> ops.Value:
+    """Where a fact is missing: absent, or a NaN number (any other kind is present)."""
+    if type(value) is np.ndarray:
+        array = np.asarray(value)
+        return np.isnan(array) if array.dtype.kind == "f" else np.zeros(array.shape, dtype=bool)
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def missing_masks(facts: Facts, raw: dict[str, ops.Value]) -> dict[str, ops.Value]:
+    """Per contract field, where the model had to impute it: a bool (one record) or a column.
+
+    An imputed input names its absent fields, or all its reported fields when none of
+    them is absent (e.g. a T-score present but unusable); input-table order.
+    """
+    masks: dict[str, ops.Value] = {}
+    for input_name, reported in _REPORTED:
+        value = raw[input_name]
+        if not ops.any_nan(value):
             continue
-        reported = spec.reported or spec.sources
-        absent = [n for n in reported if math.isnan(_as_number(facts.get(n, math.nan)))]
-        names.extend(absent or reported)
-    return names
-
-
-def _as_number(value: object) -> float:
-    return value if isinstance(value, float) else math.nan if value is None else 0.0
-
-
-def _absent(facts: Facts, name: str, n: int) -> npt.NDArray[np.bool_]:
-    column = facts.get(name)
-    if column is None:
-        return np.ones(n, dtype=bool)
-    array = np.asarray(column)
-    return np.isnan(array) if array.dtype.kind == "f" else np.zeros(n, dtype=bool)
-
-
-def missing_field_masks(
-    facts: Facts, missing: dict[str, npt.NDArray[np.bool_]]
-) -> dict[str, npt.NDArray[np.bool_]]:
-    """Per contract field, the cohort rows where it was imputed (same rule as ``missing_fields``)."""
-    masks: dict[str, npt.NDArray[np.bool_]] = {}
-    for spec in INPUTS:
-        imputed = missing[spec.name]
-        if not imputed.any():
+        imputed = ops.isnan(value)  # shapes the result: a cohort's column absent is a scalar True
+        if len(reported) == 1:  # the one field is named, absent or not (most inputs)
+            masks[reported[0]] = masks.get(reported[0], False) | imputed
             continue
-        reported = spec.reported or spec.sources
-        absent = {n: _absent(facts, n, imputed.size) for n in reported}
-        none_absent = ~np.logical_or.reduce(list(absent.values()))
-        for name in reported:
-            masks[name] = masks.get(name, False) | (imputed & (absent[name] | none_absent))
+        absent = [_absent(facts.get(name)) for name in reported]
+        none_absent = ops.not_(ops.any_of(*absent))
+        for name, gone in zip(reported, absent, strict=True):
+            masks[name] = masks.get(name, False) | (imputed & (gone | none_absent))
     return masks
 
 
+_REPORTED = tuple((spec.name, spec.reported or spec.sources) for spec in INPUTS)
+_TRANSFORMS = tuple((c.input, None if c.transform is identity else c.transform) for c in COLUMNS)
+
+
+def design_columns(values: dict[str, ops.Value]) -> list[ops.Value]:
+    """The design columns, in ``COLUMNS`` order, of imputed inputs and ``TREATED`` (training)."""
+    return [values[name] if t is None else t(values[name]) for name, t in _TRANSFORMS]
+
+
 def design_matrix(values: dict[str, ops.Value], treated: npt.ArrayLike) -> npt.NDArray[np.float64]:
-    """The (n, p) design matrix of imputed array inputs, column order of ``COLUMNS``."""
-    columns = {**values, TREATED: np.asarray(treated, dtype=float)}
+    """The (n, p) design matrix of imputed array inputs (training), column order of ``COLUMNS``."""
     n = len(values[INPUTS[0].name])
     # Filled in place (no stacking copies), column-major: each column is written and later
     # read as one contiguous run, where row-major strides cost several times as much.
     design = np.empty((n, len(COLUMNS)), dtype=float, order="F")
-    for j, column in enumerate(COLUMNS):
-        design[:, j] = column.transform(columns[column.input])
+    for j, column in enumerate(design_columns({**values, TREATED: np.asarray(treated, dtype=float)})):
+        design[:, j] = column
     return design
 
 

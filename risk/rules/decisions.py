@@ -84,6 +84,24 @@ def number_needed_to_treat(reduction: ops.Value) -> ops.Value:
         return np.where(reduction > 0, np.ceil(np.round(1 / reduction, 9)), np.nan)
 
 
+def risk_estimates(risk_12m: ops.Value, risk_24m: ops.Value, rr: ops.Value) -> dict[str, ops.Value]:
+    """The contract's risk numbers from untreated risks and the class relative risk.
+
+    NaN where a number is not given (no relative risk, no reduction): one record's floats
+    or a cohort's columns, so the API's risk object and the flat file's columns agree.
+    """
+    treated_12m = risk_12m * rr
+    reduction = risk_12m - treated_12m
+    return {
+        "new_vertebral_fracture_12m": risk_12m,
+        "new_vertebral_fracture_24m": risk_24m,
+        "with_treatment_12m": treated_12m,
+        "with_treatment_24m": risk_24m * rr,
+        "absolute_reduction_12m": reduction,
+        "number_needed_to_treat_12m": number_needed_to_treat(reduction),
+    }
+
+
 def choose_priority(
     any_urgent_flag: ops.Value, very_high: ops.Value, refer_to_specialist: ops.Value
 ) -> ops.Value:

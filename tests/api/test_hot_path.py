@@ -1,4 +1,4 @@
-"""The scoring route's hand-rolled pieces (bearer header, body read, frozen start-up heap) behave."""
+"""The fast-route pieces (bearer header, body read) and the frozen start-up heap behave."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from starlette.requests import ClientDisconnect, Request
 
 from api.auth.deps import bearer_key
 from api.auth.permissions import ACTIONS, PERMISSIONS, ROLES, is_allowed
-from api.deps import read_body
+from api.fast_route import read_body
 from api.main import create_app
 from api.settings import Settings
 from tests.conftest import UnusedPdfRenderer
