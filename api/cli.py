@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +18,7 @@ from rich.console import Console
 
 from api import cli_exit
 from api.cli_lazy import LazyCommand, lazy_group
+from api.cli_progress import row_progress
 from risk.errors import OsteorefError
 
 if TYPE_CHECKING:
@@ -79,19 +80,6 @@ def user_errors(exit_code: int = USER_ERROR) -> Iterator[None]:
         raise typer.Exit(exit_code) from None
 
 
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415 (only when run)
-
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("rows", total=None)
-        yield lambda rows: progress.advance(task, rows)
-
-
 InputOpt = Annotated[Path, typer.Option("--input", "-i", help="Cohort file (.csv or .parquet).")]
 OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="Scored file (.csv or .parquet).")]
 
@@ -143,7 +131,7 @@ def score(
     errors = errors or errors_path_for(output)
     with user_errors():
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
-        with _progress(console.is_terminal) as on_chunk:
+        with row_progress(console, "scoring") as bar:
             summary = score_file_chunked(
                 input_path,
                 output,
@@ -151,7 +139,7 @@ def score(
                 chunk_rows,
                 errors=errors,
                 carry_inputs=carry_inputs,
-                on_chunk=on_chunk,
+                on_chunk=bar.advance if bar is not None else None,
             )
     _print_summary(summary, output, errors)
     raise typer.Exit(cli_exit.for_failed_rows(summary.failed))

@@ -14,11 +14,11 @@ import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import cli_exit
 from api.cli_letters_store import Problem, ReferralStore, referral_store
+from api.cli_progress import row_progress
 from api.referrals.adapters import letterhead_from
 from api.settings import Settings, get_settings
 from reports import Letterhead, Recipient, Referrer
@@ -95,11 +95,11 @@ def run_letters(
         with (
             TableWriter(output / ERRORS_NAME) as errors,
             _store(store, settings, assessor, letterhead, output) as referrals,
-            _progress(console.is_terminal) as progress,
+            row_progress(console, "letters") as bar,
             run,
         ):
             errors.write(empty_errors())
-            run.progress = progress
+            run.progress = bar.update if bar is not None else None
             not_stored: list[Problem] = []  # referrals that failed: listed after the invalid rows
             for batch in _scored_batches(cohort, assessor, errors, totals, chunk_rows):
                 # One batch at a time: validated, scored, rendered, written, stored, then dropped.
@@ -132,17 +132,6 @@ def _user_errors() -> Iterator[None]:
         message = f"database error ({type(exc).__name__})" if isinstance(exc, SQLAlchemyError) else exc
         error_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
         raise typer.Exit(USER_ERROR) from None
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Any]:
-    if not enabled:
-        yield None
-        return
-    columns = (TextColumn("letters"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("rows", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def _scored_batches(
