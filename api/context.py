@@ -2,7 +2,7 @@
 
 ``create_app`` hands its settings to ``running_context``, which opens the database, starts the PDF
 pool and builds every component once; the result is the frozen ``AppContext`` under one
-``app.state`` key, and ``context_of`` (or ``ContextDep``) is the one way to reach it.
+``app.state`` key, and ``context_of`` is the one way to reach it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Any, Protocol
 
 import httpx
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI
 
 from api.auth.bootstrap import open_database
 from api.auth.throttle import FailureLimiter
@@ -132,11 +132,3 @@ def context_of(connection: Connected) -> AppContext:
     if not isinstance(context, AppContext):
         raise OsteorefError("no context attached to the app (lifespan did not run)")
     return context
-
-
-async def _context_dependency(request: Request) -> AppContext:
-    # async: a plain ``def`` dependency would cost a worker-thread hop per request.
-    return context_of(request)
-
-
-ContextDep = Annotated[AppContext, Depends(_context_dependency)]
