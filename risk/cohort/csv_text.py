@@ -39,13 +39,18 @@ def quote_characters() -> str:
     return "".join(found)
 
 
-def _has_any(text: pa.Array, characters: str) -> bool:
-    """Whether any cell holds one of ``characters`` (ASCII), by scanning the bytes, not cell by cell."""
+def _cell_bytes(text: pa.Array) -> memoryview:
+    """The UTF-8 bytes of every cell of a string array, back to back (empty for no data)."""
     offsets, data = text.buffers()[1], text.buffers()[2]
     if data is None or len(text) == 0:
-        return False
+        return memoryview(b"")
     bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-    body = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[-1]]
+    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
+
+
+def _has_any(text: pa.Array, characters: str) -> bool:
+    """Whether any cell holds one of ``characters`` (ASCII), by scanning the bytes, not cell by cell."""
+    body = np.frombuffer(_cell_bytes(text), dtype=np.uint8)
     return any(bool((body == ord(char)).any()) for char in characters)
 
 
@@ -120,9 +125,7 @@ def _lines(cells: list[pa.Array]) -> bytes:
     filled = [pc.fill_null(_quoted(cell), "") for cell in cells]
     rows = pc.binary_join_element_wise(*filled, ",")
     rows = pc.binary_join_element_wise(rows, "", "\n")
-    offsets, data = rows.buffers()[1], rows.buffers()[2]
-    bounds = np.frombuffer(offsets, dtype=np.int32)[rows.offset : rows.offset + len(rows) + 1]
-    return bytes(memoryview(data)[bounds[0] : bounds[-1]]) if data is not None else b""
+    return bytes(_cell_bytes(rows))
 
 
 def csv_text(frame: pd.DataFrame, *, header: bool) -> bytes | None:
