@@ -90,3 +90,14 @@ def test_a_pdf_asked_for_before_the_workers_are_warm_waits_and_is_rendered() -> 
         assert background.warm
     finally:
         background.close()
+
+
+def test_a_pool_whose_worker_died_answers_a_render_error_not_a_crash() -> None:
+    with PdfRenderPool(workers=1) as broken:
+        executor = broken._executor  # the worker process is what this test kills
+        assert executor is not None
+        for process in list(executor._processes.values()):
+            process.kill()
+            process.join(timeout=30)
+        with pytest.raises(RenderError, match="not available"):
+            asyncio.run(broken.render("<p>x</p>"))
