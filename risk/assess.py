@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from risk.contract import Assessment, ModelInfo, PatientRecord
-from risk.facts import facts_from_frame
+from risk.facts import Facts, facts_from_frame
 from risk.flatten import flatten_outcome
 from risk.model.scorer import ModelOutput, RefractureModel
 from risk.rules.config import RuleConfig
@@ -70,9 +70,12 @@ class Assessor:
         rr = relative_risk(outcome.recommended_therapy, outcome.facts["current_treatment"], self.config)
         return treated_risks(prediction.risk_12m, prediction.risk_24m, rr)
 
-    def assess_frame(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """A normalised, valid cohort frame → one flat row per patient, same order."""
-        facts = facts_from_frame(frame)
+    def assess_frame(self, frame: pd.DataFrame, facts: Facts | None = None) -> pd.DataFrame:
+        """A normalised, valid cohort frame → one flat row per patient, same order.
+
+        ``facts`` are the frame's facts when the caller already has them (validation computes them).
+        """
+        facts = facts_from_frame(frame) if facts is None else facts
         batch = self.model.predict_batch(facts)
         outcome = evaluate(facts, batch.risk_12m, self.config)
         return flatten_outcome(frame, outcome, batch, self.config, self.model_info)

@@ -25,7 +25,7 @@ from risk.cohort.columns import (
 from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.contract.cross_field import CROSS_FIELD_RULES
 from risk.errors import InvalidCohort
-from risk.facts import facts_from_frame
+from risk.facts import Facts, facts_from_frame
 
 ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "rule")
 # Column names other tools use for contract fields, suggested when a file uses them.
@@ -43,11 +43,13 @@ COLUMN_SYNONYMS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class ValidatedChunk:
-    """Valid rows (normalised, index = 1-based data row), the errors, and pass-through columns."""
+    """Valid rows (normalised, index = 1-based data row), the errors, pass-through columns,
+    and the facts of the valid rows (computed once for the cross-field rules, reused to score)."""
 
     valid: pd.DataFrame
     errors: pd.DataFrame
     passthrough: pd.DataFrame
+    facts: Facts
 
 
 def _closest(name: str, allowed: list[str]) -> str:
@@ -127,12 +129,14 @@ def _apply_defaults(columns: dict[str, pd.Series]) -> None:
     columns["assessment_date"] = columns["assessment_date"].fillna(today)
 
 
-def _cross_field(frame: pd.DataFrame, collector: _Collector) -> None:
+def _cross_field(frame: pd.DataFrame, collector: _Collector) -> Facts:
+    """Check the cross-field rules on the chunk's facts; the facts, for scoring the valid rows."""
     already_bad = collector.bad_row.copy()
     facts = facts_from_frame(frame)
     for rule in CROSS_FIELD_RULES:
         broken = np.asarray(rule.broken(facts), dtype=bool) & ~already_bad
         collector.add(rule.field, broken, rule.rule)
+    return facts
 
 
 def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> ValidatedChunk:
@@ -144,10 +148,11 @@ def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> ValidatedChunk:
     columns = _parse_all(raw, collector)
     _apply_defaults(columns)
     frame = pd.DataFrame(columns, index=raw.index)
-    _cross_field(frame, collector)
+    facts = _cross_field(frame, collector)
     keep = ~collector.bad_row
     index = pd.Index(rows[keep], name="row")
     valid = frame[keep].set_axis(index)
     carried = [c for c in raw.columns if c in PASSTHROUGH_COLUMNS]
     passthrough = raw.loc[keep, carried].set_axis(index)
-    return ValidatedChunk(valid=valid, errors=collector.table(), passthrough=passthrough)
+    kept_facts = {name: column[keep] for name, column in facts.items()}
+    return ValidatedChunk(valid=valid, errors=collector.table(), passthrough=passthrough, facts=kept_facts)

@@ -16,7 +16,7 @@ from risk.assess import Assessor
 from risk.cohort import PASSTHROUGH_COLUMNS, validate_frame
 from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.cohort.schemas import KPI_ONLY_SCHEMA, validate_with
-from risk.facts import facts_from_frame
+from risk.facts import Facts
 from risk.flatten import FLAT_COLUMNS
 
 # De-identified inputs the cohort report uses (no names, no birth date).
@@ -38,9 +38,9 @@ def scored_columns(raw_columns: list[str], *, carry_inputs: bool = False) -> lis
     return [*passthrough, *FLAT_COLUMNS, *(REPORT_INPUTS if carry_inputs else ()), *kpi]
 
 
-def _inputs(valid: pd.DataFrame) -> pd.DataFrame:
+def _inputs(valid: pd.DataFrame, facts: Facts) -> pd.DataFrame:
     out = valid[list(REPORT_INPUTS)].copy()
-    from_birth = np.asarray(facts_from_frame(valid)["age_from_birth_date"], dtype=float)
+    from_birth = np.asarray(facts["age_from_birth_date"], dtype=float)
     given = out["age_years"].to_numpy(dtype=float, na_value=np.nan)
     out["age_years"] = np.where(np.isnan(given), from_birth, given)
     return out
@@ -56,9 +56,9 @@ def score_chunk(
     checked = validate_frame(raw.drop(columns=kpi_names), first_row)
     parts = [checked.passthrough]
     if len(checked.valid):
-        parts.append(assessor.assess_frame(checked.valid).set_axis(checked.valid.index))
+        parts.append(assessor.assess_frame(checked.valid, checked.facts).set_axis(checked.valid.index))
     if carry_inputs:
-        parts.append(_inputs(checked.valid))
+        parts.append(_inputs(checked.valid, checked.facts))
     if kpi is not None:
         parts.append(kpi.set_axis(range(first_row, first_row + len(raw))).loc[checked.valid.index])
     if not len(checked.valid):
