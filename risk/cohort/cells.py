@@ -113,11 +113,32 @@ def _dates(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     del spec
     if is_datetime64_any_dtype(raw.dtype):
         return _typed_dates(raw, missing)
+    fast = _clean_dates(raw, missing)
+    if fast is not None:
+        return Parsed(fast, [(np.zeros(len(raw), dtype=bool), "must be a date YYYY-MM-DD")])
     text = text_of(raw).str.strip()
     values = pd.to_datetime(text.mask(missing), format="%Y-%m-%d", errors="coerce")
     bad = ~missing & (values.isna().to_numpy() | (text.str.len() != DATE_LENGTH).to_numpy())
     values = values.astype("datetime64[us]").mask(bad)
     return Parsed(values, [(bad, "must be a date YYYY-MM-DD")])
+
+
+def _clean_dates(raw: pd.Series, missing: Mask) -> pd.Series | None:
+    """A text date column in which every cell is a valid YYYY-MM-DD, parsed by Arrow; else None.
+
+    Arrow's date cast is strict (2021-02-29 and 2020-1-5 fail) but fails the whole column on
+    one bad cell, so a column with any bad cell goes through pandas to name each one.
+    Only ASCII blanks are trimmed here: any other blank also falls back, as Python strips more.
+    """
+    text = pc.ascii_trim_whitespace(pa.array(text_of(raw), type=pa.string()))
+    if not (pc.utf8_length(text).to_numpy(zero_copy_only=False)[~missing] == DATE_LENGTH).all():
+        return None
+    try:
+        days = pc.cast(pc.if_else(pa.array(missing), None, text), pa.date32())
+    except pa.ArrowInvalid:
+        return None
+    stamps = pc.cast(days, pa.timestamp("us")).to_numpy(zero_copy_only=False)
+    return pd.Series(stamps, index=raw.index)
 
 
 def _typed_dates(raw: pd.Series, missing: Mask) -> Parsed:
