@@ -130,7 +130,8 @@ class TableWriter:
         if self.kind == "csv":
             self._write_csv(frame)
         else:
-            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
+            # One thread: a pool started per chunk cost more than the conversion it shares out.
+            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False, nthreads=1)
             if self._parquet is None:
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(self.path, table.schema)
