@@ -61,7 +61,7 @@ def _to_float(raw: pd.Series, missing: Mask) -> npt.NDArray[np.float64]:
         return raw.to_numpy(dtype=float, na_value=np.nan)
     cells = text_of(raw).mask(missing)
     try:  # Arrow's parser is exact and fast; it rejects the whole column on one bad cell
-        array = pc.cast(pa.array(cells, type=pa.string(), from_pandas=True), pa.float64())
+        array = pc.cast(pa.array(cells, type=pa.large_string(), from_pandas=True), pa.float64())
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=float)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -130,7 +130,7 @@ def _clean_dates(raw: pd.Series, missing: Mask) -> pd.Series | None:
     one bad cell, so a column with any bad cell goes through pandas to name each one.
     Only ASCII blanks are trimmed here: any other blank also falls back, as Python strips more.
     """
-    text = pc.ascii_trim_whitespace(pa.array(text_of(raw), type=pa.string()))
+    text = pc.ascii_trim_whitespace(pa.array(text_of(raw), type=pa.large_string()))
     if not (pc.utf8_length(text).to_numpy(zero_copy_only=False)[~missing] == DATE_LENGTH).all():
         return None
     try:
@@ -197,7 +197,7 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
 
 
 def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
-    arrow = pc.replace_substring_regex(pa.array(text_of(raw), type=pa.string()), r"\s+", "")
+    arrow = pc.replace_substring_regex(pa.array(text_of(raw), type=pa.large_string()), r"\s+", "")
     cleaned = pd.Series(arrow, index=raw.index, dtype="str")
     tokens = pc.split_pattern(arrow, ";")
     parent = pc.list_parent_indices(tokens).to_numpy()

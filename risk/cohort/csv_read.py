@@ -31,7 +31,7 @@ def _pandas_header(path: Path) -> list[str]:
 
 
 def _string_reader(path: Path) -> pcsv.CSVStreamingReader:
-    """A single-threaded streaming reader with every column typed as string (empty cell = '')."""
+    """A single-threaded streaming reader with every column typed as text (empty cell = '')."""
     read = pcsv.ReadOptions(use_threads=False, block_size=BLOCK_BYTES)
     parse = pcsv.ParseOptions(newlines_in_values=True)
     probe_read = pcsv.ReadOptions(use_threads=False, block_size=PROBE_BYTES)
@@ -40,7 +40,8 @@ def _string_reader(path: Path) -> pcsv.CSVStreamingReader:
     if names != _pandas_header(path):
         raise NotForArrow("pandas names these columns differently")
     convert = pcsv.ConvertOptions(
-        column_types=dict.fromkeys(names, pa.string()),
+        # large_string is what pandas' str dtype holds: read as string, every chunk was cast again.
+        column_types=dict.fromkeys(names, pa.large_string()),
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
