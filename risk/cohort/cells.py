@@ -59,11 +59,12 @@ def parse_column(spec: ColumnSpec, raw: pd.Series) -> Parsed:
 def _to_float(raw: pd.Series, missing: Mask) -> npt.NDArray[np.float64]:
     if is_numeric_dtype(raw.dtype) and not is_bool_dtype(raw.dtype):
         return raw.to_numpy(dtype=float, na_value=np.nan)
-    cells = text_of(raw).mask(missing)
+    text = pa.array(text_of(raw), type=pa.large_string())
     try:  # Arrow's parser is exact and fast; it rejects the whole column on one bad cell
-        array = pc.cast(pa.array(cells, type=pa.large_string(), from_pandas=True), pa.float64())
+        array = pc.cast(pc.if_else(pa.array(missing), None, text), pa.float64())
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=float)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
+        cells = text_of(raw).mask(missing)
         return pd.to_numeric(cells, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
