@@ -147,10 +147,17 @@ def _typed_dates(raw: pd.Series, missing: Mask) -> Parsed:
     if getattr(raw.dtype, "tz", None) is not None:
         unset = pd.Series(np.full(len(raw), np.datetime64("NaT", "us")), index=raw.index)
         return Parsed(unset, [(~missing, "must be a date YYYY-MM-DD, not a timestamp with a time zone")])
-    stamps = raw.astype("datetime64[us]")
-    timed = ~missing & (stamps != stamps.dt.normalize()).to_numpy(dtype=bool)
+    stamps = raw.to_numpy(dtype="datetime64[us]")
+    # NaT compares unequal to itself, hence ~missing; numpy's day cast is pandas' normalize.
+    timed = ~missing & (stamps != stamps.astype("datetime64[D]").astype("datetime64[us]"))
     rule = "must be a date YYYY-MM-DD, not a timestamp with a time of day"
-    return Parsed(stamps.mask(timed), [(timed, rule)])
+    values = np.where(timed, np.datetime64("NaT", "us"), stamps)
+    return Parsed(pd.Series(values, index=raw.index), [(timed, rule)])
+
+
+def _blanked(text: pd.Series, mask: Mask, value: str | None = None) -> pd.Series:
+    """``text.mask(mask, value)``, skipped when no cell is masked (the pass costs a copy of the column)."""
+    return text.mask(mask, value) if mask.any() else text
 
 
 def _not_text(raw: pd.Series, missing: Mask) -> Mask:
@@ -181,7 +188,7 @@ def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     bad = ~missing & (~text.isin(spec.choices).to_numpy() | _not_text(raw, missing))
     rule = "must be one of: " + ", ".join(str(c) for c in spec.choices)
     default = "" if spec.default is None else str(spec.default)
-    return Parsed(text.mask(missing | bad, default), [(bad, rule)])
+    return Parsed(_blanked(text, missing | bad, default), [(bad, rule)])
 
 
 def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -194,7 +201,7 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     if spec.pattern is not None:
         matches = text.str.fullmatch(spec.pattern).to_numpy(dtype=bool, na_value=False)
         problems.append((~missing & ~matches, f"must match {spec.pattern}"))
-    return Parsed(text.mask(missing), problems)
+    return Parsed(_blanked(text, missing), problems)
 
 
 def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -214,7 +221,7 @@ def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         (unknown, "each level must be one of " + ", ".join(spec.choices) + ", separated by ;"),
         (~missing & ~unknown & repeated, "must not repeat a level"),
     ]
-    return Parsed(cleaned.mask(missing), problems)
+    return Parsed(_blanked(cleaned, missing), problems)
 
 
 def absent_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
