@@ -39,6 +39,16 @@ def text_of(raw: pd.Series) -> pd.Series:
     return raw.astype(object).where(raw.notna(), "").astype(str)
 
 
+def _arrow_text(raw: pd.Series) -> pa.Array:
+    """The column as Arrow text (``large_string``, what pandas' str dtype stores), missing as ''."""
+    return pa.array(text_of(raw), type=pa.large_string())
+
+
+def _nulled(text: pa.Array, missing: Mask) -> pa.Array:
+    """Arrow text with the missing cells null, so that a cast leaves them missing."""
+    return pc.if_else(pa.array(missing), None, text)
+
+
 def missing_of(raw: pd.Series) -> Mask:
     """Rows where the cell is empty or missing."""
     missing = raw.isna().to_numpy(dtype=bool, copy=True)
@@ -59,9 +69,8 @@ def parse_column(spec: ColumnSpec, raw: pd.Series) -> Parsed:
 def _to_float(raw: pd.Series, missing: Mask) -> npt.NDArray[np.float64]:
     if is_numeric_dtype(raw.dtype) and not is_bool_dtype(raw.dtype):
         return raw.to_numpy(dtype=float, na_value=np.nan)
-    text = pa.array(text_of(raw), type=pa.large_string())
     try:  # Arrow's parser is exact and fast; it rejects the whole column on one bad cell
-        array = pc.cast(pc.if_else(pa.array(missing), None, text), pa.float64())
+        array = pc.cast(_nulled(_arrow_text(raw), missing), pa.float64())
         return np.asarray(array.to_numpy(zero_copy_only=False), dtype=float)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         cells = text_of(raw).mask(missing)
@@ -114,9 +123,9 @@ def _dates(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     del spec
     if is_datetime64_any_dtype(raw.dtype):
         return _typed_dates(raw, missing)
-    fast = _clean_dates(raw, missing)
-    if fast is not None:
-        return Parsed(fast, [(np.zeros(len(raw), dtype=bool), "must be a date YYYY-MM-DD")])
+    clean = _clean_dates(raw, missing)
+    if clean is not None:  # no bad cell, so no problem to report
+        return Parsed(clean)
     text = text_of(raw).str.strip()
     values = pd.to_datetime(text.mask(missing), format="%Y-%m-%d", errors="coerce")
     bad = ~missing & (values.isna().to_numpy() | (text.str.len() != DATE_LENGTH).to_numpy())
@@ -131,11 +140,11 @@ def _clean_dates(raw: pd.Series, missing: Mask) -> pd.Series | None:
     one bad cell, so a column with any bad cell goes through pandas to name each one.
     Only ASCII blanks are trimmed here: any other blank also falls back, as Python strips more.
     """
-    text = pc.ascii_trim_whitespace(pa.array(text_of(raw), type=pa.large_string()))
+    text = pc.ascii_trim_whitespace(_arrow_text(raw))
     if not (pc.utf8_length(text).to_numpy(zero_copy_only=False)[~missing] == DATE_LENGTH).all():
         return None
     try:
-        days = pc.cast(pc.if_else(pa.array(missing), None, text), pa.date32())
+        days = pc.cast(_nulled(text, missing), pa.date32())
     except pa.ArrowInvalid:
         return None
     stamps = pc.cast(days, pa.timestamp("us")).to_numpy(zero_copy_only=False)
@@ -153,11 +162,6 @@ def _typed_dates(raw: pd.Series, missing: Mask) -> Parsed:
     rule = "must be a date YYYY-MM-DD, not a timestamp with a time of day"
     values = np.where(timed, np.datetime64("NaT", "us"), stamps)
     return Parsed(pd.Series(values, index=raw.index), [(timed, rule)])
-
-
-def _blanked(text: pd.Series, mask: Mask, value: str | None = None) -> pd.Series:
-    """``text.mask(mask, value)``, skipped when no cell is masked (the pass costs a copy of the column)."""
-    return text.mask(mask, value) if mask.any() else text
 
 
 def _not_text(raw: pd.Series, missing: Mask) -> Mask:
@@ -188,7 +192,7 @@ def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     bad = ~missing & (~text.isin(spec.choices).to_numpy() | _not_text(raw, missing))
     rule = "must be one of: " + ", ".join(str(c) for c in spec.choices)
     default = "" if spec.default is None else str(spec.default)
-    return Parsed(_blanked(text, missing | bad, default), [(bad, rule)])
+    return Parsed(text.mask(missing | bad, default), [(bad, rule)])
 
 
 def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -201,11 +205,11 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     if spec.pattern is not None:
         matches = text.str.fullmatch(spec.pattern).to_numpy(dtype=bool, na_value=False)
         problems.append((~missing & ~matches, f"must match {spec.pattern}"))
-    return Parsed(_blanked(text, missing), problems)
+    return Parsed(text.mask(missing), problems)
 
 
 def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
-    arrow = pc.replace_substring_regex(pa.array(text_of(raw), type=pa.large_string()), r"\s+", "")
+    arrow = pc.replace_substring_regex(_arrow_text(raw), r"\s+", "")
     cleaned = pd.Series(arrow, index=raw.index, dtype="str")
     tokens = pc.split_pattern(arrow, ";")
     parent = pc.list_parent_indices(tokens).to_numpy()
@@ -221,7 +225,7 @@ def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         (unknown, "each level must be one of " + ", ".join(spec.choices) + ", separated by ;"),
         (~missing & ~unknown & repeated, "must not repeat a level"),
     ]
-    return Parsed(_blanked(cleaned, missing), problems)
+    return Parsed(cleaned.mask(missing), problems)
 
 
 def absent_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
