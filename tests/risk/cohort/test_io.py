@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from risk.cohort import read_cohort_chunks, read_training_cohort, validate_frame, write_table
 from risk.errors import InvalidCohort
+from risk.facts import facts_from_frame
 from risk.synth import synthesize, write_csv
 
 
@@ -128,3 +130,18 @@ def test_typed_parquet_cells_keep_the_contract_strict(
 def test_a_midnight_parquet_timestamp_is_a_date(tmp_path: Path, synthetic: pd.DataFrame) -> None:
     day = pd.Timestamp(str(synthetic.loc[0, "procedure_date"]))
     assert _one_typed_row(tmp_path, synthetic, procedure_date=day.normalize()).empty
+
+
+@pytest.mark.parametrize("bad_rows", [(), (2, 5)], ids=["all valid", "two rows rejected"])
+def test_validation_hands_on_the_facts_of_exactly_the_valid_rows(
+    tmp_path: Path, synthetic: pd.DataFrame, bad_rows: tuple[int, ...]
+) -> None:
+    write_csv(synthetic.head(40), tmp_path / "cohort.csv")
+    raw = next(read_cohort_chunks(tmp_path / "cohort.csv"))
+    raw.loc[list(bad_rows), "sex"] = "bogus"
+    checked = validate_frame(raw)
+    assert len(checked.valid) == 40 - len(bad_rows)
+    expected = facts_from_frame(checked.valid)
+    assert checked.facts.keys() == expected.keys()
+    for name, column in expected.items():
+        np.testing.assert_array_equal(checked.facts[name], column, err_msg=name)
