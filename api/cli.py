@@ -18,7 +18,7 @@ from rich.console import Console
 
 from api import cli_exit
 from api.cli_lazy import LazyCommand, lazy_group
-from api.cli_progress import row_progress
+from api.cli_progress import print_summary, row_progress
 from risk.errors import OsteorefError
 
 if TYPE_CHECKING:
@@ -146,13 +146,9 @@ def score(
 
 
 def _print_summary(summary: ScaleSummary, output: Path, errors: Path) -> None:
-    colour = "green" if summary.failed == 0 else "yellow"
-    console.print(
-        f"[{colour}]scored {summary.scored} rows → {output}; {summary.failed} rejected → {errors}"
-        f"{ROW_NOTE if summary.failed else ''}[/{colour}]",
-        highlight=False,
-        soft_wrap=True,
-    )
+    note = ROW_NOTE if summary.failed else ""
+    text = f"scored {summary.scored} rows → {output}; {summary.failed} rejected → {errors}{note}"
+    print_summary(console, text, failed=summary.failed)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api import cli_exit
 from api.cli_letters_store import Problem, ReferralStore, referral_store
-from api.cli_progress import row_progress
+from api.cli_progress import print_summary, row_progress
 from api.referrals.adapters import letterhead_from
 from api.settings import Settings, get_settings
 from reports import Letterhead, Recipient, Referrer
@@ -223,13 +223,11 @@ def _text(value: Any) -> str | None:
 def _print_summary(totals: RunTotals, output: Path, store: bool) -> None:
     counts = ", ".join(f"{count} {status}" for status, count in sorted(totals.statuses.items()))
     stored = f"; referrals {totals.created} new, {totals.existing} existing" if store else ""
-    colour = "green" if totals.failed == 0 else "yellow"
-    console.print(
-        f"[{colour}]letters → {output}: {counts or 'no rows'}; {totals.invalid} invalid → "
-        f"{output / ERRORS_NAME}{stored}; {totals.failed} failed[/{colour}]",
-        highlight=False,
-        soft_wrap=True,
+    text = (
+        f"letters → {output}: {counts or 'no rows'}; {totals.invalid} invalid → "
+        f"{output / ERRORS_NAME}{stored}; {totals.failed} failed"
     )
+    print_summary(console, text, failed=totals.failed)
 
 
 def _print_first_errors(errors_file: Path, letter_errors: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""The row-counting progress bar of long CLI runs (`score`, `letters`), shown only on a terminal."""
+"""Long CLI runs (`score`, `letters`): the row progress bar, on a terminal only, and the summary line."""
 
 from __future__ import annotations
 
@@ -38,3 +38,9 @@ def row_progress(console: Console, label: str) -> Iterator[RowProgress | None]:
     columns = (TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         yield RowProgress(bar, bar.add_task("rows", total=None))
+
+
+def print_summary(console: Console, text: str, *, failed: int) -> None:
+    """A run's closing line: green when no row failed, yellow when some did (never hard-wrapped)."""
+    colour = "green" if failed == 0 else "yellow"
+    console.print(f"[{colour}]{text}[/{colour}]", highlight=False, soft_wrap=True)

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from api.cli_progress import RowProgress, row_progress
+from api.cli_progress import RowProgress, print_summary, row_progress
 
 
 def test_no_bar_into_a_pipe_or_a_file() -> None:
@@ -25,3 +25,12 @@ def test_a_terminal_gets_a_bar_that_counts_rows_by_advance_and_by_update() -> No
         assert bar._bar.tasks[0].completed == 7  # the bar's own count is what is checked
         bar.update(9, 12)
         assert (bar._bar.tasks[0].completed, bar._bar.tasks[0].total) == (9, 12)
+
+
+def test_the_summary_line_is_green_with_no_failed_row_and_yellow_with_one() -> None:
+    terminal = Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=20)
+    print_summary(terminal, "scored 3 rows → a-very-long-path/out.csv", failed=0)
+    print_summary(terminal, "1 rejected", failed=1)
+    green, yellow = terminal.file.getvalue().splitlines()  # type: ignore[attr-defined]
+    assert "\x1b[32m" in green and "scored 3 rows → a-very-long-path/out.csv" in green  # not wrapped at 20
+    assert "\x1b[33m" in yellow and "\x1b[32m" not in yellow
