@@ -20,7 +20,9 @@ system-deps:
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || \
 		python3 -m pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --frozen
+	# Bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (CI images, containers)
+	# every start-up and every `osteoref score` would otherwise compile the libraries again.
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 run: install

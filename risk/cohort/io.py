@@ -115,6 +115,15 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _dictionary_columns(schema: pa.Schema) -> list[str]:
+    """Columns worth dictionary-encoding: all but floating point.
+
+    Risks and measurements are nearly unique per row, so Arrow built and then dropped a
+    dictionary for each of their pages: a third of the Parquet write time, for a larger file.
+    """
+    return [field.name for field in schema if not pa.types.is_floating(field.type)]
+
+
 class TableWriter:
     """Append chunks to one CSV or Parquet file; the first chunk fixes the columns."""
 
@@ -134,7 +143,9 @@ class TableWriter:
             table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False, nthreads=1)
             if self._parquet is None:
                 self._schema = table.schema
-                self._parquet = pq.ParquetWriter(self.path, table.schema)
+                self._parquet = pq.ParquetWriter(
+                    self.path, table.schema, use_dictionary=_dictionary_columns(table.schema)
+                )
             self._parquet.write_table(table)
         self._started = True
 
