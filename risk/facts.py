@@ -14,7 +14,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 if TYPE_CHECKING:
     from risk.contract.patient import PatientRecord
@@ -122,7 +125,7 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     """Column facts of a normalised cohort frame (every contract column, defaults applied)."""
     facts: Facts = {name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in NUMBER_FIELDS}
     facts.update({name: frame[name].to_numpy(dtype=bool) for name in BOOL_FIELDS})
-    facts.update({name: frame[name].to_numpy(dtype=object) for name in ENUM_FIELDS})
+    facts.update({name: _labels(frame[name]) for name in ENUM_FIELDS})
     facts.update(
         {
             name: frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -131,13 +134,24 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     )
     facts.update({name: _day_numbers(frame[name]) for name in DATE_FIELDS})
     facts["age_from_birth_date"] = _whole_years_column(frame["birth_date"], frame["assessment_date"])
-    levels = frame["treated_levels"].astype("str")
-    facts["n_levels"] = (levels.str.count(";") + 1).to_numpy(dtype=float)
-    facts["level_t1_t6"] = levels.str.contains(r"(?:^|;)T[1-6](?:;|$)", regex=True).to_numpy(dtype=bool)
-    facts["level_t11_l2"] = levels.str.contains(r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)", regex=True).to_numpy(
-        dtype=bool
-    )
+    levels = pa.array(frame["treated_levels"].astype("str"))
+    facts["n_levels"] = np.asarray(pc.count_substring(levels, ";").to_numpy(zero_copy_only=False), float) + 1
+    facts["level_t1_t6"] = _matches(levels, r"(?:^|;)T[1-6](?:;|$)")
+    facts["level_t11_l2"] = _matches(levels, r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)")
     return facts
+
+
+def _labels(column: pd.Series) -> npt.NDArray[np.object_]:
+    """An enum column as an object array, each distinct label made a Python string once, not per row."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    labels: npt.NDArray[np.object_] = np.asarray(uniques, dtype=object)[codes]
+    return labels
+
+
+def _matches(text: pa.Array | pa.ChunkedArray, pattern: str) -> npt.NDArray[np.bool_]:
+    """Rows whose text matches ``pattern`` (Arrow's RE2, without pandas' per-call regex checks)."""
+    found = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _day_numbers(column: pd.Series) -> np.ndarray:
