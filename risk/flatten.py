@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from risk.contract import ModelInfo
 from risk.model.scorer import BatchOutput
@@ -42,19 +44,25 @@ FLAT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def join_codes(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> npt.NDArray[np.object_]:
-    """Per row, the names whose mask holds, ';'-joined — via bit sets, not a Python loop per row."""
+def join_codes(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> pd.Series:
+    """Per row, the names whose mask holds, ';'-joined — via bit sets, not a Python loop per row.
+
+    The result is an Arrow-backed str column taken from the few distinct labels: a million
+    Python strings would be converted back to Arrow by every writer, one by one.
+    """
     bits = np.zeros(n, dtype=np.int64)
     for position, (_, mask) in enumerate(masks):
         bits |= np.asarray(mask, dtype=np.int64) << position
     # Hash-based factorize is O(n); the few distinct bit sets are then labelled once each.
     inverse, unique = pd.factorize(bits)
-    labels = np.array(
-        [";".join(name for i, (name, _) in enumerate(masks) if (u >> i) & 1) for u in unique],
-        dtype=object,
-    )
-    result: npt.NDArray[np.object_] = labels[inverse]
-    return result
+    labels = [";".join(name for i, (name, _) in enumerate(masks) if (u >> i) & 1) for u in unique]
+    return _taken(labels, inverse)
+
+
+def _taken(labels: list[str], positions: npt.NDArray[np.intp]) -> pd.Series:
+    """The str column whose row i is ``labels[positions[i]]``, built in Arrow."""
+    text = pc.take(pa.array(labels, type=pa.large_string()), pa.array(positions))
+    return pd.Series(pd.array(text, dtype="str"), copy=False)
 
 
 def flatten_outcome(
@@ -80,16 +88,14 @@ def flatten_outcome(
         "flags": join_codes([(r.code, outcome.fired[r.code]) for r in FLAGS], n),
         **risk,
         "number_needed_to_treat_12m": pd.array(nnt, dtype="Float64").astype("Int64"),
-        "model_name": model.name,
-        "model_version": model.version,
-        "missing_inputs": np.where(has_risk, join_codes(list(batch.missing.items()), n), ""),
+        "model_name": _taken([model.name], np.zeros(n, dtype=np.intp)),
+        "model_version": _taken([model.version], np.zeros(n, dtype=np.intp)),
+        # No model risk, no missing inputs: the rows' masks are cleared, so they join to "".
+        "missing_inputs": join_codes([(name, mask & has_risk) for name, mask in batch.missing.items()], n),
     }
-    # Object dtype on purpose: converting a million labels to Arrow strings costs more
-    # than all the rules; writers handle object columns as they are.
-    series = {
-        name: pd.Series(values, index=frame.index, dtype=object if name in TEXT else None, copy=False)
-        for name, values in columns.items()
-    }
+    # The rules' decisions stay object columns: turning a million labels into Arrow strings
+    # one by one costs more than the rules; the joined codes come as Arrow text already.
+    series = {name: _column(values, name, frame.index) for name, values in columns.items()}
     # copy=False: the columns are fresh arrays already; consolidating them into 2-D blocks
     # would copy every one of them again (half the cost of building the frame).
     return pd.DataFrame(series, copy=False)[list(FLAT_COLUMNS)]
@@ -108,3 +114,10 @@ TEXT = frozenset(
         "model_version",
     }
 )
+
+
+def _column(values: object, name: str, index: pd.Index) -> pd.Series:
+    """One output column on the frame's index, without copying its data."""
+    if isinstance(values, pd.Series):
+        return values.set_axis(index)
+    return pd.Series(values, index=index, dtype=object if name in TEXT else None, copy=False)

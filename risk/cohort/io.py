@@ -115,6 +115,18 @@ def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _plain_text(schema: pa.Schema) -> pa.Schema:
+    """The schema with every text column as ``string``, whichever Arrow type its pandas column held.
+
+    Text read from a file is ``large_string`` and labels built as objects are ``string``; one
+    type for all text keeps the file's schema independent of how each column was made.
+    """
+    fields = [
+        field.with_type(pa.string()) if pa.types.is_large_string(field.type) else field for field in schema
+    ]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
 def _dictionary_columns(schema: pa.Schema) -> list[str]:
     """Columns worth dictionary-encoding: all but floating point.
 
@@ -142,6 +154,7 @@ class TableWriter:
             # One thread: a pool started per chunk cost more than the conversion it shares out.
             table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False, nthreads=1)
             if self._parquet is None:
+                table = table.cast(_plain_text(table.schema))
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(
                     self.path, table.schema, use_dictionary=_dictionary_columns(table.schema)

@@ -6,11 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from api.settings import DEFAULT_MODEL_PATH
+from risk.assess import Assessor
 from risk.cohort import read_cohort_chunks, read_training_cohort, validate_frame, write_table
 from risk.errors import InvalidCohort
 from risk.facts import facts_from_frame
+from risk.rules.config import RuleConfig
+from risk.scale import score_file_chunked
 from risk.synth import synthesize, write_csv
 
 
@@ -145,3 +151,39 @@ def test_validation_hands_on_the_facts_of_exactly_the_valid_rows(
     assert checked.facts.keys() == expected.keys()
     for name, column in expected.items():
         np.testing.assert_array_equal(checked.facts[name], column, err_msg=name)
+
+
+def _scored_parquet(tmp_path: Path, synthetic: pd.DataFrame) -> Path:
+    """The synthetic cohort scored to Parquet in chunks, as ``osteoref score`` writes it."""
+    source, output = tmp_path / "in.csv", tmp_path / "scored.parquet"
+    write_csv(synthetic, source)
+    score_file_chunked(
+        source, output, Assessor.load(DEFAULT_MODEL_PATH, RuleConfig()), 200, carry_inputs=True
+    )
+    return output
+
+
+def test_scored_parquet_stores_every_text_column_as_one_arrow_type(
+    tmp_path: Path, synthetic: pd.DataFrame
+) -> None:
+    # Passthrough text is read as large_string, rule labels are objects, joined codes Arrow text:
+    # the file's schema must not depend on which of these a column was.
+    schema = pq.read_schema(_scored_parquet(tmp_path, synthetic))
+    text = {
+        field.name: field.type
+        for field in schema
+        if field.name in {"patient_id", "sex", "pathway", "criteria", "model_name"}
+    }
+    assert text == dict.fromkeys(text, pa.string()) and len(text) == 5
+    assert not any(pa.types.is_large_string(field.type) for field in schema)
+
+
+def test_scored_parquet_dictionary_encodes_labels_but_not_risks(
+    tmp_path: Path, synthetic: pd.DataFrame
+) -> None:
+    metadata = pq.ParquetFile(_scored_parquet(tmp_path, synthetic)).metadata
+    group = metadata.row_group(0)
+    encodings = {group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)}
+    assert "RLE_DICTIONARY" in encodings["pathway"]
+    assert "RLE_DICTIONARY" not in encodings["new_vertebral_fracture_12m"]
+    assert "RLE_DICTIONARY" not in encodings["age_years"]
