@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -55,8 +56,14 @@ def join_codes(masks: Sequence[tuple[str, npt.NDArray[np.bool_]]], n: int) -> pd
         bits |= np.asarray(mask, dtype=np.int64) << position
     # Hash-based factorize is O(n); the few distinct bit sets are then labelled once each.
     inverse, unique = pd.factorize(bits)
-    labels = [";".join(name for i, (name, _) in enumerate(masks) if (u >> i) & 1) for u in unique]
-    return _taken(labels, inverse)
+    names = tuple(name for name, _ in masks)
+    return _taken([_joined(names, int(u)) for u in unique], inverse)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _joined(names: tuple[str, ...], bits: int) -> str:
+    """The names whose bit is set, ';'-joined; cached, as every chunk meets the same few thousand sets."""
+    return ";".join(name for position, name in enumerate(names) if (bits >> position) & 1)
 
 
 def _taken(labels: list[str], positions: npt.NDArray[np.intp]) -> pd.Series:

@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 Value: TypeAlias = Any  # a Python scalar (one record) or a numpy array (a cohort)
 
@@ -79,7 +80,8 @@ def all_of(*values: Value) -> Value:
 def is_in(value: Value, allowed: frozenset[str]) -> Value:
     """Membership of an enum value in a set of allowed values."""
     if type(value) is _ARRAY:
-        return np.isin(value, list(allowed))
+        # pandas' hash table: np.isin sorts object arrays, three times slower on a cohort.
+        return pd.Series(value, dtype=object, copy=False).isin(list(allowed)).to_numpy()
     return value in allowed
 
 
