@@ -22,6 +22,8 @@ Mask = npt.NDArray[np.bool_]
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 DATE_LENGTH = len("YYYY-MM-DD")
+# True words first: a word's position below len(TRUE_WORDS) means true; "" is a missing cell.
+CANONICAL_BOOL_WORDS = pa.array([*TRUE_WORDS, *FALSE_WORDS, ""], type=pa.large_string())
 
 
 @dataclass
@@ -51,6 +53,9 @@ def _nulled(text: pa.Array, missing: Mask) -> pa.Array:
 
 def missing_of(raw: pd.Series) -> Mask:
     """Rows where the cell is empty or missing."""
+    if raw.dtype == "str":  # compared in Arrow, where the text lives: no filled copy of the column
+        empty = pc.fill_null(pc.equal(pa.array(raw), ""), True)
+        return np.array(empty.to_numpy(zero_copy_only=False), dtype=bool)
     missing = raw.isna().to_numpy(dtype=bool, copy=True)
     if not (is_numeric_dtype(raw.dtype) or is_datetime64_any_dtype(raw.dtype)):
         missing |= (text_of(raw) == "").to_numpy(dtype=bool)
@@ -176,9 +181,7 @@ def _bools(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         truth = raw.fillna(False).to_numpy(dtype=bool)
         bad = np.zeros(len(raw), dtype=bool)
     else:
-        words = text_of(raw).str.strip().str.lower()
-        truth = words.isin(TRUE_WORDS).to_numpy()
-        bad = ~missing & ~truth & ~words.isin(FALSE_WORDS).to_numpy()
+        truth, bad = _bool_words(raw, missing)
     problems = [(bad, "must be true or false (true/false, 1/0, yes/no)")]
     if spec.nullable:
         values = pd.array(truth, dtype="boolean")
@@ -186,6 +189,22 @@ def _bools(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         return Parsed(pd.Series(values, index=raw.index), problems)
     filled = np.where(missing, bool(spec.default), truth)
     return Parsed(pd.Series(filled, index=raw.index, dtype=bool), problems)
+
+
+def _bool_words(raw: pd.Series, missing: Mask) -> tuple[Mask, Mask]:
+    """Text cells as truth values and the rows that are no bool word.
+
+    A column of canonical words (true, 0, no, …, or empty) is looked up in Arrow at once;
+    any other cell (a capital, a blank around it, a typo) sends the column through pandas'
+    strip and lower, which the contract allows.
+    """
+    code = pc.index_in(_arrow_text(raw), value_set=CANONICAL_BOOL_WORDS)
+    if code.null_count == 0:
+        truth = np.asarray(code.to_numpy(zero_copy_only=False)) < len(TRUE_WORDS)
+        return truth, np.zeros(len(raw), dtype=bool)
+    words = text_of(raw).str.strip().str.lower()
+    truth = words.isin(TRUE_WORDS).to_numpy()
+    return truth, ~missing & ~truth & ~words.isin(FALSE_WORDS).to_numpy()
 
 
 def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
