@@ -1,0 +1,44 @@
+"""Treated levels: blanks removed wherever they are, one byte scan deciding whether to look."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from risk.cohort import cells
+from risk.cohort.columns import CONTRACT_COLUMNS
+
+SPEC = next(spec for spec in CONTRACT_COLUMNS if spec.name == "treated_levels")
+
+
+def _cleaned(column: list[str]) -> list[str | None]:
+    parsed = cells.parse_column(SPEC, pd.Series(column, dtype="str"))
+    return [None if pd.isna(value) else str(value) for value in parsed.values]
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\n", "\r", "\f"])
+def test_a_blank_anywhere_in_a_cell_is_removed(blank: str) -> None:
+    assert _cleaned(["T12;L1", f"T12;{blank}L1{blank}", "L2"]) == ["T12;L1", "T12;L1", "L2"]
+
+
+def test_a_column_without_blanks_is_left_as_it_is() -> None:
+    assert not cells._may_hold_blanks(pa.array(["T12;L1", "L2", ""]))
+    assert _cleaned(["T12;L1", "L2"]) == ["T12;L1", "L2"]
+
+
+def test_the_scan_of_a_slice_errs_towards_the_regex() -> None:
+    whole = pa.array(["T 12", "L1", "L2"])
+    assert cells._may_hold_blanks(whole.slice(1))  # the blank lies outside the slice: regex, same result
+    assert cells._may_hold_blanks(pa.chunked_array([pa.array(["L1"]), whole]))
+
+
+CELL = st.lists(st.sampled_from(["T1", "T12", "L1", "L5", " ", "\t", ";"]), max_size=6).map("".join)
+
+
+@given(st.lists(CELL, min_size=1, max_size=10))
+def test_the_cleaned_cells_are_the_regex_result(column: list[str]) -> None:
+    expected = [None if not cell else "".join(cell.split()) for cell in column]
+    assert _cleaned(column) == expected
