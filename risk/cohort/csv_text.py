@@ -70,7 +70,9 @@ def _float_text(values: npt.NDArray[np.float64]) -> pa.Array:
     with np.errstate(invalid="ignore"):
         plain = (magnitude == 0) | ((magnitude >= PLAIN_LOW) & (magnitude < PLAIN_HIGH))
     plain &= ~np.asarray(pc.fill_null(pc.match_substring(text, "e"), True), dtype=bool)
-    text = pc.if_else(pc.match_substring(text, "."), text, pc.binary_join_element_wise(text, ".0", ""))
+    dotted = pc.match_substring(text, ".")
+    if not pc.all(dotted).as_py():  # risks and ages always carry a point: no ".0" column to build
+        text = pc.if_else(dotted, text, pc.binary_join_element_wise(text, ".0", ""))
     redo = ~plain & ~np.isnan(values)
     if redo.any():
         text = pc.replace_with_mask(text, pa.array(redo), pa.array(values[redo].astype(str)))
@@ -82,10 +84,14 @@ def _date_text(column: pd.Series) -> pa.Array | None:
     if getattr(column.dtype, "tz", None) is not None:
         return None
     days = column.to_numpy(dtype="datetime64[us]").astype("datetime64[D]")
-    years = days[~np.isnat(days)].astype("datetime64[Y]").astype(int) + 1970
+    # A cohort has a few thousand distinct days: each is checked and spelled once, then taken per row.
+    codes, distinct = pd.factorize(days.view(np.int64))
+    distinct_days = distinct.view("datetime64[D]")
+    years = distinct_days[~np.isnat(distinct_days)].astype("datetime64[Y]").astype(int) + 1970
     if len(years) and (years.min() < DATE_YEARS[0] or years.max() > DATE_YEARS[1]):
         return None
-    return pc.cast(pa.array(days, type=pa.date32(), from_pandas=True), pa.string())
+    spelled = pc.cast(pa.array(distinct_days, type=pa.date32(), from_pandas=True), pa.string())
+    return pc.take(spelled, pa.array(codes))
 
 
 def _typed_text(column: pd.Series) -> pa.Array | None:

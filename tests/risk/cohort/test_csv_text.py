@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -118,3 +119,20 @@ def test_scored_cohort_and_its_errors_match_pandas(tmp_path: Path) -> None:
     assert len(chunk.errors) == 2
     for frame in (chunk.scored, chunk.errors):
         assert csv_text(frame, header=True) == pandas_bytes(frame)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.datetimes(min_value=dt.datetime(1000, 1, 1), max_value=dt.datetime(9999, 12, 31))
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_any_dates_match_pandas(stamps: list[dt.datetime | None]) -> None:
+    # Each distinct day is spelled once and taken per row: repeats, NaT and times of day included.
+    column = pd.Series(pd.array(stamps * 2, dtype="datetime64[us]"))
+    frame = pd.DataFrame({"d": column, "t": "x"})
+    assert csv_text(frame, header=True) == pandas_bytes(frame)
