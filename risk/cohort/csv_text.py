@@ -69,7 +69,10 @@ def _float_text(values: npt.NDArray[np.float64]) -> pa.Array:
     magnitude = np.abs(values)
     with np.errstate(invalid="ignore"):
         plain = (magnitude == 0) | ((magnitude >= PLAIN_LOW) & (magnitude < PLAIN_HIGH))
-    plain &= ~np.asarray(pc.fill_null(pc.match_substring(text, "e"), True), dtype=bool)
+    # Below 1 Arrow spells every in-band float plainly (down to 1e-6; the magnitude tests pin
+    # it), so only a column with a cell of 1 or more is searched for Arrow's exponents (1e+15).
+    if (plain & (magnitude >= 1)).any():
+        plain &= ~np.asarray(pc.fill_null(pc.match_substring(text, "e"), True), dtype=bool)
     dotted = pc.match_substring(text, ".")
     if not pc.all(dotted).as_py():  # risks and ages always carry a point: no ".0" column to build
         text = pc.if_else(dotted, text, pc.binary_join_element_wise(text, ".0", ""))

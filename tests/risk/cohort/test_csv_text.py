@@ -136,3 +136,11 @@ def test_any_dates_match_pandas(stamps: list[dt.datetime | None]) -> None:
     column = pd.Series(pd.array(stamps * 2, dtype="datetime64[us]"))
     frame = pd.DataFrame({"d": column, "t": "x"})
     assert csv_text(frame, header=True) == pandas_bytes(frame)
+
+
+def test_floats_below_one_are_spelled_plainly_by_arrow_as_by_python() -> None:
+    # The renderer skips its exponent search for columns under 1: this pins Arrow's spelling there.
+    rng = np.random.default_rng(15)
+    values = np.concatenate([10 ** rng.uniform(-4, 0, 20_000), [1e-4, 0.000100001, 0.9999999999999999, 0.0]])
+    frame = pd.DataFrame({"x": values, "y": -values})
+    assert csv_text(frame, header=True) == pandas_bytes(frame)
