@@ -100,3 +100,15 @@ def test_a_synthetic_cohort_reads_the_same(
     assert len(ours) == len(theirs) == 5
     for mine, reference in zip(ours, theirs, strict=True):
         pd.testing.assert_frame_equal(mine, reference, check_exact=True)
+
+
+@pytest.mark.parametrize("block_bytes", [1, 3, 1 << 24])
+def test_a_quote_is_found_wherever_it_lies(tmp_path: Path, block_bytes: int) -> None:
+    # Quote-free files are parsed without Arrow's slower newlines-in-values mode.
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\n1,2\n3,4\n")
+    assert not csv_read.has_quote(path, block_bytes)
+    path.write_bytes(b'a,b\n1,2\n3,"x\ny"\n')
+    assert csv_read.has_quote(path, block_bytes)
+    path.write_bytes(b"")
+    assert not csv_read.has_quote(path, block_bytes)
