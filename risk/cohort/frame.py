@@ -147,7 +147,8 @@ def validate_frame(raw: pd.DataFrame, first_row: int = 1) -> ValidatedChunk:
     collector = _Collector(raw, rows)
     columns = _parse_all(raw, collector)
     _apply_defaults(columns)
-    frame = pd.DataFrame(columns, index=raw.index)
+    # copy=False: the parsed columns are fresh; consolidating them into 2-D blocks copied each again.
+    frame = pd.DataFrame(columns, index=raw.index, copy=False)
     facts = _cross_field(frame, collector)
     keep = ~collector.bad_row
     index = pd.Index(rows[keep], name="row")
