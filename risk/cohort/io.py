@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
-from risk.cohort.csv_text import csv_text
+from risk.cohort.csv_text import csv_parts
 from risk.errors import InvalidCohort
 
 SUFFIXES = (".csv", ".parquet")
@@ -168,10 +168,11 @@ class TableWriter:
             for start in range(0, max(len(frame), 1), CSV_SLICE_ROWS):
                 part = frame.iloc[start : start + CSV_SLICE_ROWS]
                 header = not self._started and start == 0
-                text = csv_text(part, header=header)
-                if text is None:
-                    text = csv_ready(part).to_csv(None, header=header, index=False).encode("utf-8")
-                handle.write(text)
+                parts = csv_parts(part, header=header)
+                if parts is None:
+                    handle.write(csv_ready(part).to_csv(None, header=header, index=False).encode("utf-8"))
+                else:
+                    handle.writelines(parts)
 
     def close(self) -> None:
         """Flush and close (an empty Parquet file still needs a schema, so none is written)."""
