@@ -143,6 +143,8 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
 
 def _labels(column: pd.Series) -> npt.NDArray[np.object_]:
     """An enum column as an object array, each distinct label made a Python string once, not per row."""
+    if column.dtype == object:  # validation's labels: already shared Python strings
+        return column.to_numpy(dtype=object)
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
     labels: npt.NDArray[np.object_] = np.asarray(uniques, dtype=object)[codes]
     return labels

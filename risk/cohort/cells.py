@@ -209,11 +209,19 @@ def _bool_words(raw: pd.Series, missing: Mask) -> tuple[Mask, Mask]:
 
 
 def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
-    text = text_of(raw)
-    bad = ~missing & (~text.isin(spec.choices).to_numpy() | _not_text(raw, missing))
+    """An enum column as an object column of its labels (facts use it as it is, no copy per row).
+
+    Each cell is looked up once in Arrow; the labels are then taken from the few allowed
+    values, so a million cells do not become a million Python strings.
+    """
+    code = pc.index_in(_arrow_text(raw), value_set=pa.array(spec.choices, type=pa.large_string()))
+    known = ~np.asarray(code.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    bad = ~missing & (~known | _not_text(raw, missing))
     rule = "must be one of: " + ", ".join(str(c) for c in spec.choices)
-    default = "" if spec.default is None else str(spec.default)
-    return Parsed(text.mask(missing | bad, default), [(bad, rule)])
+    labels = np.array([*spec.choices, "" if spec.default is None else str(spec.default)], dtype=object)
+    positions = np.array(pc.fill_null(code, len(spec.choices)).to_numpy(zero_copy_only=False))
+    positions[missing | bad] = len(spec.choices)
+    return Parsed(pd.Series(labels[positions], index=raw.index, dtype=object), [(bad, rule)])
 
 
 def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -277,6 +285,8 @@ def absent_column(spec: ColumnSpec, index: pd.Index) -> pd.Series:
     if spec.kind == "bool":
         return pd.Series(np.full(n, bool(spec.default)), index=index, dtype=bool)
     fill_text = None if spec.default is None else str(spec.default)
+    if spec.kind == "enum":  # object labels, as _enums gives them; NaN where there is no default
+        return pd.Series(np.full(n, np.nan if fill_text is None else fill_text, dtype=object), index=index)
     return pd.Series(fill_text, index=index, dtype="str")
 
 
