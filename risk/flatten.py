@@ -88,7 +88,7 @@ def flatten_outcome(
     risk = risk_estimates(untreated_12m, untreated_24m, rr)  # the API's risk object, as columns
     nnt = risk.pop("number_needed_to_treat_12m")
     columns = {
-        "patient_id": frame["patient_id"].to_numpy(),
+        "patient_id": frame["patient_id"],
         "assessment_date": pd.to_datetime(frame["assessment_date"]).to_numpy(),
         **outcome.decisions(),
         "criteria": join_codes([(r.code, outcome.fired[r.code]) for r in CRITERIA], n),

@@ -58,13 +58,10 @@ def recommend_therapy(fired: Fired, pathway: ops.Value, current: ops.Value) -> o
 
 def relative_risk(therapy: ops.Value, current: ops.Value, config: RuleConfig) -> ops.Value:
     """Relative risk of the recommended class; NaN where no treated risk is given."""
-    anabolic = ops.any_of(
-        therapy == "anabolic_first",
-        (therapy == "continue_current") & ops.is_in(current, ANABOLIC_DRUGS),
-    )
+    continuing = therapy == "continue_current"
+    anabolic = ops.any_of(therapy == "anabolic_first", continuing & ops.is_in(current, ANABOLIC_DRUGS))
     antiresorptive = ops.any_of(
-        therapy == "antiresorptive_first",
-        (therapy == "continue_current") & ops.is_in(current, ANTIRESORPTIVE_DRUGS),
+        therapy == "antiresorptive_first", continuing & ops.is_in(current, ANTIRESORPTIVE_DRUGS)
     )
     return ops.where(
         anabolic,
