@@ -125,7 +125,8 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     """Column facts of a normalised cohort frame (every contract column, defaults applied)."""
     facts: Facts = {name: frame[name].to_numpy(dtype=float, na_value=np.nan) for name in NUMBER_FIELDS}
     facts.update({name: frame[name].to_numpy(dtype=bool) for name in BOOL_FIELDS})
-    facts.update({name: _labels(frame[name]) for name in ENUM_FIELDS})
+    # Validation gives enum columns as object labels: no copy here.
+    facts.update({name: frame[name].to_numpy(dtype=object) for name in ENUM_FIELDS})
     facts.update(
         {
             name: frame[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -139,15 +140,6 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     facts["level_t1_t6"] = _matches(levels, r"(?:^|;)T[1-6](?:;|$)")
     facts["level_t11_l2"] = _matches(levels, r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)")
     return facts
-
-
-def _labels(column: pd.Series) -> npt.NDArray[np.object_]:
-    """An enum column as an object array, each distinct label made a Python string once, not per row."""
-    if column.dtype == object:  # validation's labels: already shared Python strings
-        return column.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    labels: npt.NDArray[np.object_] = np.asarray(uniques, dtype=object)[codes]
-    return labels
 
 
 def _matches(text: pa.Array | pa.ChunkedArray, pattern: str) -> npt.NDArray[np.bool_]:

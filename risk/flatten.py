@@ -108,23 +108,13 @@ def flatten_outcome(
     return pd.DataFrame(series, copy=False)[list(FLAT_COLUMNS)]
 
 
-TEXT = frozenset(
-    {
-        "pathway",
-        "risk_tier",
-        "priority",
-        "recommended_therapy",
-        "criteria",
-        "flags",
-        "missing_inputs",
-        "model_name",
-        "model_version",
-    }
-)
+# The rules' label columns, kept as object arrays (pandas would infer and convert them to str);
+# the joined codes and model labels arrive as str Series already.
+RULE_LABELS = frozenset({"pathway", "risk_tier", "priority", "recommended_therapy"})
 
 
 def _column(values: object, name: str, index: pd.Index) -> pd.Series:
     """One output column on the frame's index, without copying its data."""
     if isinstance(values, pd.Series):
         return values.set_axis(index)
-    return pd.Series(values, index=index, dtype=object if name in TEXT else None, copy=False)
+    return pd.Series(values, index=index, dtype=object if name in RULE_LABELS else None, copy=False)

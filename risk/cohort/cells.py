@@ -16,13 +16,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
+from risk.cohort.arrow_bytes import holds_any
 from risk.cohort.columns import ColumnSpec
 
 Mask = npt.NDArray[np.bool_]
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 DATE_LENGTH = len("YYYY-MM-DD")
-ASCII_BLANKS = np.frombuffer(b"\t\n\v\f\r ", dtype=np.uint8)
+# What RE2's \s matches (and \v): a column holding none of them needs no blank removal.
+ASCII_BLANKS = b"\t\n\v\f\r "
 # True words first: a word's position below len(TRUE_WORDS) means true; "" is a missing cell.
 CANONICAL_BOOL_WORDS = pa.array([*TRUE_WORDS, *FALSE_WORDS, ""], type=pa.large_string())
 
@@ -219,6 +221,7 @@ def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     bad = ~missing & (~known | _not_text(raw, missing))
     rule = "must be one of: " + ", ".join(str(c) for c in spec.choices)
     labels = np.array([*spec.choices, "" if spec.default is None else str(spec.default)], dtype=object)
+    # A copy: Arrow's buffers are read-only and the bad rows are set below.
     positions = np.array(pc.fill_null(code, len(spec.choices)).to_numpy(zero_copy_only=False))
     positions[missing | bad] = len(spec.choices)
     return Parsed(pd.Series(labels[positions], index=raw.index, dtype=object), [(bad, rule)])
@@ -237,23 +240,9 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     return Parsed(text.mask(missing), problems)
 
 
-def _may_hold_blanks(text: pa.Array | pa.ChunkedArray) -> bool:
-    """Whether any cell may hold an ASCII blank (RE2's \\s), by one byte scan rather than a regex per cell.
-
-    The scan covers each chunk's whole data buffer, which a slice may extend beyond: a blank
-    there only costs the regex, never misses one.
-    """
-    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
-    for chunk in chunks:
-        data = chunk.buffers()[2]
-        if data is not None and np.isin(np.frombuffer(data, dtype=np.uint8), ASCII_BLANKS).any():
-            return True
-    return False
-
-
 def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     text = _arrow_text(raw)
-    arrow = pc.replace_substring_regex(text, r"\s+", "") if _may_hold_blanks(text) else text
+    arrow = pc.replace_substring_regex(text, r"\s+", "") if holds_any(text, ASCII_BLANKS) else text
     cleaned = pd.Series(arrow, index=raw.index, dtype="str")
     tokens = pc.split_pattern(arrow, ";")
     parent = pc.list_parent_indices(tokens).to_numpy()

@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_float_dtype, is_integer_dtype, is_string_dtype
 
+from risk.cohort.arrow_bytes import cell_bytes, holds_any
+
 # Python's repr writes floats in plain notation only for 1e-4 <= |x| < 1e16 (Arrow's cast
 # switches to exponents elsewhere); outside that band numpy renders the few cells.
 PLAIN_LOW, PLAIN_HIGH = 1e-4, 1e16
@@ -38,25 +40,9 @@ def quote_characters() -> str:
     return "".join(found)
 
 
-def _cell_bytes(text: pa.Array) -> memoryview:
-    """The UTF-8 bytes of every cell of a string array, back to back (empty for no data)."""
-    offsets, data = text.buffers()[1], text.buffers()[2]
-    if data is None or len(text) == 0:
-        return memoryview(b"")
-    bounds = np.frombuffer(offsets, dtype=np.int32)[text.offset : text.offset + len(text) + 1]
-    return memoryview(data)[int(bounds[0]) : int(bounds[-1])]
-
-
-def _has_any(text: pa.Array, characters: str) -> bool:
-    """Whether any cell holds one of ``characters`` (ASCII), by scanning the bytes, not cell by cell."""
-    body = np.frombuffer(_cell_bytes(text), dtype=np.uint8)
-    # One pass with a byte table rather than one comparison pass per character.
-    return bool(np.isin(body, np.frombuffer(characters.encode("ascii"), dtype=np.uint8)).any())
-
-
 def _quoted(text: pa.Array) -> pa.Array:
     """Cells as the csv module writes them: wrapped in quotes (inner quotes doubled) when needed."""
-    if not _has_any(text, quote_characters()):
+    if not holds_any(text, quote_characters().encode("ascii")):
         return text
     pattern = "[" + "".join(REGEX_ESCAPES.get(c, c) for c in quote_characters()) + "]"
     needs = pc.fill_null(pc.match_substring_regex(text, pattern), False)
@@ -138,7 +124,7 @@ def _lines(cells: list[pa.Array]) -> memoryview:
     quoted = [_quoted(cell) for cell in cells]
     quoted[-1] = pc.binary_join_element_wise(pc.fill_null(quoted[-1], ""), "\n", "")
     rows = pc.binary_join_element_wise(*quoted, ",", null_handling="replace", null_replacement="")
-    return _cell_bytes(rows)
+    return cell_bytes(rows)
 
 
 def csv_text(frame: pd.DataFrame, *, header: bool) -> bytes | None:

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from risk.cohort import cells
+from risk.cohort.arrow_bytes import holds_any
 from risk.cohort.columns import CONTRACT_COLUMNS
 
 SPEC = next(spec for spec in CONTRACT_COLUMNS if spec.name == "treated_levels")
@@ -25,14 +26,17 @@ def test_a_blank_anywhere_in_a_cell_is_removed(blank: str) -> None:
 
 
 def test_a_column_without_blanks_is_left_as_it_is() -> None:
-    assert not cells._may_hold_blanks(pa.array(["T12;L1", "L2", ""]))
+    assert not holds_any(pa.array(["T12;L1", "L2", ""]), cells.ASCII_BLANKS)
     assert _cleaned(["T12;L1", "L2"]) == ["T12;L1", "L2"]
 
 
-def test_the_scan_of_a_slice_errs_towards_the_regex() -> None:
-    whole = pa.array(["T 12", "L1", "L2"])
-    assert cells._may_hold_blanks(whole.slice(1))  # the blank lies outside the slice: regex, same result
-    assert cells._may_hold_blanks(pa.chunked_array([pa.array(["L1"]), whole]))
+@pytest.mark.parametrize("kind", [pa.string(), pa.large_string()])
+def test_the_scan_reads_only_the_cells_of_a_slice(kind: pa.DataType) -> None:
+    whole = pa.array(["T 12", "L1", "L2\t"], type=kind)
+    assert holds_any(whole, cells.ASCII_BLANKS)
+    assert not holds_any(whole.slice(1, 1), cells.ASCII_BLANKS)  # the blanks lie outside the slice
+    assert holds_any(whole.slice(2), cells.ASCII_BLANKS)
+    assert holds_any(pa.chunked_array([pa.array(["L1"], type=kind), whole.slice(2)]), cells.ASCII_BLANKS)
 
 
 CELL = st.lists(st.sampled_from(["T1", "T12", "L1", "L5", " ", "\t", ";"]), max_size=6).map("".join)
