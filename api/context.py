@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
 from fastapi import FastAPI
 
 from api.auth.bootstrap import open_database
@@ -30,6 +29,9 @@ from api.referrals.views import LinkBuilder
 from api.settings import Settings
 from reports import PdfRenderPool
 from risk.errors import OsteorefError
+
+if TYPE_CHECKING:
+    import httpx  # imported with the first outbound request (api.cds.fhir_fetch)
 
 STATE_KEY = "osteoref"
 

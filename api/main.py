@@ -11,8 +11,8 @@ import asyncio
 import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
 
-import httpx
 import structlog
 from fastapi import APIRouter, FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +38,9 @@ from api.routes import assessments, audit, docs, health, referrals, worklist
 from api.security_headers import SecurityHeadersMiddleware
 from api.settings import Settings, get_settings
 from api.web import routes as web_routes
+
+if TYPE_CHECKING:
+    import httpx  # imported with the first outbound request (api.cds.fhir_fetch)
 
 log = structlog.get_logger("api.main")
 AUTH_FAILURE_DRAIN_SECONDS = 5.0

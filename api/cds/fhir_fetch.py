@@ -4,19 +4,23 @@ A prefetch key that is omitted (or holds an OperationOutcome) is fetched with th
 access token; a key present as ``null`` means "no data". When a key can be neither
 prefetched nor fetched the hook answers 412. The token is sent only to the ``fhirServer``
 origin (``next`` links elsewhere are refused) and is never logged or stored.
+
+httpx (with the CLI extras it loads, ~0.1 s) is imported with the first outbound request, not
+before ``/ready`` (``docs/performance.md``, "Start-up").
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from api.cds.schemas import HookRequest
 from api.cds.services import PREFETCH
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class PrefetchUnavailable(Exception):
@@ -63,6 +67,8 @@ class FhirFetcher:
         return [r for r in found if isinstance(r, dict) and r.get("resourceType") == "Medication"]
 
     def _client(self, request: HookRequest) -> httpx.AsyncClient:
+        import httpx  # noqa: PLC0415 (first outbound call: see module docstring)
+
         headers = {"Accept": "application/fhir+json"}
         if request.fhirAuthorization is not None:
             headers["Authorization"] = f"Bearer {request.fhirAuthorization.access_token}"
@@ -107,6 +113,8 @@ class _Reader:
         return {"resourceType": "Bundle", "type": "searchset", "entry": entries}
 
     async def _get(self, url: str) -> dict[str, Any]:
+        import httpx  # noqa: PLC0415 (first outbound call: see module docstring)
+
         if _origin(url) != self._origin:
             raise PrefetchUnavailable("a next link leaves the fhirServer origin")
         try:
@@ -146,6 +154,8 @@ def _url(server: str, template: str, patient_id: str) -> str:
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
+    import httpx  # noqa: PLC0415 (first outbound call: see module docstring)
+
     parsed = httpx.URL(url)
     return parsed.scheme, parsed.host, parsed.port
 

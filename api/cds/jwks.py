@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import jwt
 
 from api.cds.settings import CdsClient
 from risk.errors import NotAuthenticated
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class JwksSource:
@@ -64,6 +66,8 @@ class JwksSource:
         return keys
 
     async def _download(self, url: str) -> dict[str, Any]:
+        import httpx  # noqa: PLC0415 (first download: httpx costs ~0.1 s of start-up, see api.cds.fhir_fetch)
+
         try:
             async with httpx.AsyncClient(timeout=self._timeout, transport=self._transport) as http:
                 response = await http.get(url, headers={"Accept": "application/json"})

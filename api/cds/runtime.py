@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from api.cds.fhir_fetch import FhirFetcher
 from api.cds.jwks import JwksSource
 from api.cds.replay import ReplayCache
 from api.cds.settings import CdsSettings
 from api.cds.verify import CdsVerifier
+
+if TYPE_CHECKING:
+    import httpx  # imported with the first outbound request (api.cds.fhir_fetch)
 
 
 @dataclass(frozen=True)

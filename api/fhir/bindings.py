@@ -6,26 +6,13 @@ line) and, through the ``Strict*`` classes, on everything we emit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
-from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.communication import Communication
-from fhir.resources.R4B.condition import Condition
-from fhir.resources.R4B.device import Device
-from fhir.resources.R4B.documentreference import DocumentReference
-from fhir.resources.R4B.medicationadministration import MedicationAdministration
-from fhir.resources.R4B.medicationdispense import MedicationDispense
-from fhir.resources.R4B.medicationrequest import MedicationRequest
-from fhir.resources.R4B.medicationstatement import MedicationStatement
-from fhir.resources.R4B.observation import Observation
-from fhir.resources.R4B.operationoutcome import OperationOutcome
-from fhir.resources.R4B.patient import Patient
-from fhir.resources.R4B.procedure import Procedure
-from fhir.resources.R4B.riskassessment import RiskAssessment
-from fhir.resources.R4B.servicerequest import ServiceRequest
 from pydantic import model_validator
 
+from api.fhir.r4b import model_class
 from api.fhir.terminology import CONDITION_CLINICAL, CONDITION_VERIFICATION
 
 OBSERVATION_STATUS = frozenset(
@@ -181,76 +168,38 @@ class _Bindings:
         return data
 
 
-class StrictPatient(_Bindings, Patient):
-    """Patient with gender checked."""
+# What each strict class checks beyond its R4B base (its docstring).
+STRICT_CHECKS: dict[str, str] = {
+    "Patient": "gender",
+    "Observation": "status",
+    "Condition": "clinicalStatus and verificationStatus codes",
+    "Procedure": "status",
+    "MedicationRequest": "status and intent",
+    "MedicationStatement": "status",
+    "MedicationAdministration": "status",
+    "MedicationDispense": "status",
+    "RiskAssessment": "status",
+    "ServiceRequest": "status and intent",
+    "DocumentReference": "status and docStatus",
+    "Communication": "status",
+    "Device": "status",
+    "OperationOutcome": "issue severity and code",
+    "Bundle": "type (entries are checked by their own strict classes)",
+}
+STRICT = frozenset(STRICT_CHECKS)
 
 
-class StrictObservation(_Bindings, Observation):
-    """Observation with status checked."""
+@functools.cache
+def strict_class(resource_type: str) -> type[Any]:
+    """The R4B class of ``resource_type`` with the binding table checked first, built on first use.
 
-
-class StrictCondition(_Bindings, Condition):
-    """Condition with clinicalStatus and verificationStatus codes checked."""
-
-
-class StrictProcedure(_Bindings, Procedure):
-    """Procedure with status checked."""
-
-
-class StrictMedicationRequest(_Bindings, MedicationRequest):
-    """MedicationRequest with status and intent checked."""
-
-
-class StrictMedicationStatement(_Bindings, MedicationStatement):
-    """MedicationStatement with status checked."""
-
-
-class StrictMedicationAdministration(_Bindings, MedicationAdministration):
-    """MedicationAdministration with status checked."""
-
-
-class StrictMedicationDispense(_Bindings, MedicationDispense):
-    """MedicationDispense with status checked."""
-
-
-class StrictRiskAssessment(_Bindings, RiskAssessment):
-    """RiskAssessment with status checked."""
-
-
-class StrictServiceRequest(_Bindings, ServiceRequest):
-    """ServiceRequest with status and intent checked."""
-
-
-class StrictDocumentReference(_Bindings, DocumentReference):
-    """DocumentReference with status and docStatus checked."""
-
-
-class StrictCommunication(_Bindings, Communication):
-    """Communication with status checked."""
-
-
-class StrictDevice(_Bindings, Device):
-    """Device with status checked."""
-
-
-class StrictOperationOutcome(_Bindings, OperationOutcome):
-    """OperationOutcome with issue severity and code checked."""
-
-
-class StrictBundle(_Bindings, Bundle):
-    """Bundle with type checked (entries are checked by their own strict classes)."""
-
-
-STRICT: dict[str, type[Any]] = {
-    cls.__mro__[2].__name__: cls
-    for cls in (StrictPatient, StrictObservation, StrictCondition, StrictProcedure, StrictMedicationRequest,
-                StrictMedicationStatement, StrictMedicationAdministration, StrictMedicationDispense,
-                StrictRiskAssessment,
-                StrictServiceRequest, StrictDocumentReference, StrictCommunication, StrictDevice,
-                StrictOperationOutcome, StrictBundle)
-}  # fmt: skip
+    Built on demand, like the R4B classes themselves (``api.fhir.r4b``); KeyError if we emit no such type.
+    """
+    checks = STRICT_CHECKS[resource_type]
+    namespace = {"__doc__": f"{resource_type} with {checks} checked.", "__module__": __name__}
+    return type(f"Strict{resource_type}", (_Bindings, model_class(resource_type)), namespace)
 
 
 def validate_emitted(resource: dict[str, Any]) -> None:
     """Validate an emitted resource with its strict R4B class (raises pydantic.ValidationError)."""
-    STRICT[str(resource["resourceType"])].model_validate(resource)
+    strict_class(str(resource["resourceType"])).model_validate(resource)

@@ -17,9 +17,12 @@ import pytest
 HEAVY = ("sklearn", "scipy", "matplotlib", "dask", "distributed", "pypdf")
 ROOT = Path(__file__).resolve().parents[2]
 
-REPORT_LOADED = f"""
+# Loaded on first use, not before /ready: the FHIR models and the outbound HTTP client (with
+# the CLI extras httpx imports) cost ~0.3 s of start-up (docs/performance.md, "Start-up").
+FIRST_USE = ("fhir.resources", "fhir_core", "httpx")
+REPORT_LOADED = """
 import json, sys
-print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))
+print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))
 """
 
 APP_START_UP = """
@@ -33,10 +36,10 @@ with TestClient(create_app(settings)) as client:
 """
 
 
-def loaded_after(code: str, *args: str) -> list[str]:
-    """The heavy top-level modules in ``sys.modules`` after ``code`` ran in a new interpreter."""
+def loaded_after(code: str, *args: str, watched: tuple[str, ...] = HEAVY) -> list[str]:
+    """The ``watched`` modules in ``sys.modules`` after ``code`` ran in a new interpreter."""
     done = subprocess.run(
-        [sys.executable, "-c", code + REPORT_LOADED, *args],
+        [sys.executable, "-c", code + REPORT_LOADED.format(watched=watched), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -73,3 +76,20 @@ z = np.linspace(-40.0, 40.0, 100_001)
 assert np.array_equal(_expit(z), expit(z))
 """
     assert "scipy" in loaded_after(code)
+
+
+def test_importing_the_app_loads_neither_the_fhir_models_nor_the_http_client() -> None:
+    # The TestClient of the other start-up test imports httpx itself: this one stays at the import.
+    assert loaded_after("import api.main", watched=FIRST_USE) == []
+
+
+def test_the_first_fhir_mapping_loads_the_fhir_models() -> None:
+    # The other side: the check above would notice the models, and they do load when needed.
+    code = """
+import datetime as dt
+from api.fhir.mapping import map_bundle
+entry = {"resource": {"resourceType": "Patient", "id": "p", "gender": "female", "birthDate": "1950-01-01"}}
+bundle = {"resourceType": "Bundle", "type": "collection", "entry": [entry]}
+map_bundle(bundle, assessment_date=dt.date(2026, 1, 1))
+"""
+    assert loaded_after(code, watched=FIRST_USE) == ["fhir.resources", "fhir_core"]

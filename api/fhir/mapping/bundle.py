@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fhir.resources.R4B.bundle import Bundle
+from pydantic import BaseModel
 
 from api.fhir.bindings import binding_problems
 from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, reference_of, text
@@ -21,6 +21,9 @@ from api.fhir.mapping.report import MappingResult
 from api.fhir.mapping.validation import check_read_resource
 from risk.errors import FieldError, InvalidInput
 
+if TYPE_CHECKING:
+    from fhir.resources.R4B.bundle import Bundle
+
 DEFAULT_LOOKBACK_MONTHS = 24  # the service passes settings.fhir_lookback_months
 
 ACCEPTED_TYPES = frozenset({"document", "collection", "searchset", "transaction", "batch"})
@@ -34,13 +37,13 @@ REFERENCED_TYPES = frozenset({"Patient", "Medication"})
 
 def bundle_json(bundle: JSON | Bundle) -> JSON:
     """The Bundle as JSON; InvalidInput (→ 422) if it is no Bundle, or of a type we do not read."""
-    if isinstance(bundle, Bundle):
-        data: JSON = bundle.model_dump(mode="json")
-    elif isinstance(bundle, dict) and bundle.get("resourceType") == "Bundle":
-        data = bundle
-    else:
-        got = bundle.get("resourceType") if isinstance(bundle, dict) else type(bundle).__name__
+    # A parsed fhir.resources model is read as its JSON (without importing the models to ask
+    # whether it is a Bundle: ``api.fhir.r4b``); a model of another resource fails below.
+    raw: object = bundle.model_dump(mode="json") if isinstance(bundle, BaseModel) else bundle
+    if not (isinstance(raw, dict) and raw.get("resourceType") == "Bundle"):
+        got = raw.get("resourceType") if isinstance(raw, dict) else type(raw).__name__
         raise InvalidInput("body is not a FHIR Bundle", [FieldError("resourceType", got, "must be Bundle")])
+    data: JSON = raw
     if data.get("type") not in ACCEPTED_TYPES:
         rule = f"one of {', '.join(sorted(ACCEPTED_TYPES))}"
         raise InvalidInput(f"Bundle.type must be {rule}", [FieldError("type", data.get("type"), rule)])

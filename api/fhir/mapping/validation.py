@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
+from api.fhir.r4b import model_class
 from risk.errors import FieldError, InvalidInput
 
 MEDICATION_FIELDS = frozenset({
@@ -59,7 +59,7 @@ def check_read_resource(index: int, resource: dict[str, Any]) -> list[str]:
     rtype = str(resource.get("resourceType"))
     read = READ_FIELDS[rtype]
     try:
-        get_fhir_model_class(rtype).model_validate({k: v for k, v in resource.items() if k != "resourceType"})
+        model_class(rtype).model_validate({k: v for k, v in resource.items() if k != "resourceType"})
     except ValidationError as exc:
         errors, tolerated = _field_errors(index, exc, read)
         if errors:

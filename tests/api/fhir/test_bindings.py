@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from api.fhir.bindings import BINDINGS, STRICT, binding_problems, validate_emitted
+from api.fhir.bindings import BINDINGS, STRICT, binding_problems, strict_class, validate_emitted
+from api.fhir.r4b import model_class
 
 ROOT = Path(__file__).resolve().parents[3]
 FHIR_IMPORT = re.compile(r"^\s*(?:from|import)\s+fhir\.resources(\.[\w.]+)?", re.MULTILINE)
@@ -88,3 +89,16 @@ def test_valid_codes_pass() -> None:
 
 def test_every_binding_resource_has_a_strict_class() -> None:
     assert {rtype for rtype, _ in BINDINGS} <= set(STRICT)
+
+
+@pytest.mark.parametrize("resource_type", sorted(STRICT))
+def test_each_strict_class_is_its_r4b_class_built_once(resource_type: str) -> None:
+    strict = strict_class(resource_type)
+    assert issubclass(strict, model_class(resource_type))
+    assert strict.__name__ == f"Strict{resource_type}" and resource_type in (strict.__doc__ or "")
+    assert strict_class(resource_type) is strict
+
+
+def test_a_type_we_never_emit_has_no_strict_class() -> None:
+    with pytest.raises(KeyError):
+        strict_class("Medication")
