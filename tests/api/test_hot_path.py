@@ -91,3 +91,13 @@ def test_start_up_freezes_the_heap_and_shutdown_unfreezes_it(settings: Settings)
     with TestClient(app):
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0
+
+
+def test_start_up_turns_back_on_the_gc_that_serve_paused_for_the_import(settings: Settings) -> None:
+    app = create_app(settings, pdf_renderer=UnusedPdfRenderer())
+    gc.disable()  # as `osteoref serve` does before uvicorn imports api.main
+    try:
+        with TestClient(app):
+            assert gc.isenabled()
+    finally:
+        gc.enable()
