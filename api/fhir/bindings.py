@@ -168,25 +168,8 @@ class _Bindings:
         return data
 
 
-# What each strict class checks beyond its R4B base (its docstring).
-STRICT_CHECKS: dict[str, str] = {
-    "Patient": "gender",
-    "Observation": "status",
-    "Condition": "clinicalStatus and verificationStatus codes",
-    "Procedure": "status",
-    "MedicationRequest": "status and intent",
-    "MedicationStatement": "status",
-    "MedicationAdministration": "status",
-    "MedicationDispense": "status",
-    "RiskAssessment": "status",
-    "ServiceRequest": "status and intent",
-    "DocumentReference": "status and docStatus",
-    "Communication": "status",
-    "Device": "status",
-    "OperationOutcome": "issue severity and code",
-    "Bundle": "type (entries are checked by their own strict classes)",
-}
-STRICT = frozenset(STRICT_CHECKS)
+# Every resource type with a binding gets a strict class; the bindings are what it checks.
+STRICT = frozenset(rtype for rtype, _ in BINDINGS)
 
 
 @functools.cache
@@ -195,7 +178,9 @@ def strict_class(resource_type: str) -> type[Any]:
 
     Built on demand, like the R4B classes themselves (``api.fhir.r4b``); KeyError if we emit no such type.
     """
-    checks = STRICT_CHECKS[resource_type]
+    if resource_type not in STRICT:
+        raise KeyError(resource_type)
+    checks = ", ".join(path for rtype, path in BINDINGS if rtype == resource_type)
     namespace = {"__doc__": f"{resource_type} with {checks} checked.", "__module__": __name__}
     return type(f"Strict{resource_type}", (_Bindings, model_class(resource_type)), namespace)
 
