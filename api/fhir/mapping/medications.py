@@ -16,6 +16,7 @@ from api.fhir.mapping.common import JSON, Entry, as_dict, as_list, first_date
 from api.fhir.mapping.context import Context
 from api.fhir.mapping.dosage import daily_dose_mg
 from api.fhir.mapping.medication_source import identify
+from api.fhir.units import without_float_noise
 
 ORDER_INTENTS = frozenset({"order", "original-order", "reflex-order", "filler-order", "instance-order"})
 USABLE: dict[str, frozenset[str]] = {
@@ -84,6 +85,9 @@ def _exposure(entry: Entry, resolve: Resolve, ctx: Context) -> Exposure | None:
     if kind == "MedicationRequest" and resource.get("intent") not in ORDER_INTENTS:
         ctx.report.ignore(ref, f"intent {resource.get('intent')!r}: not a prescription")
         return None
+    if kind == "MedicationRequest" and resource.get("doNotPerform") is True:
+        ctx.report.ignore(ref, "doNotPerform: an order not to give it, not evidence of use")
+        return None
     start, last_dose = _dates(kind, resource)
     if start is not None and start > ctx.assessment_date:
         ctx.report.ignore(ref, f"starts {start}, after the assessment date")
@@ -136,10 +140,11 @@ def _glucocorticoid(exposures: list[Exposure], ctx: Context) -> None:
         why = "no prednisolone equivalence listed" if factor is None else "dose and timing needed"
         ctx.report.ignore(best.reference, f"glucocorticoid ({best.ingredient}) dose not derivable: {why}")
         return
-    dose = round(best.dose_mg_per_day * factor, 2)
+    dose = without_float_noise(best.dose_mg_per_day * factor)
     ctx.use("glucocorticoid_mg_per_day", dose, best.reference, best.start)
     if best.start is not None:
-        months = round((ctx.assessment_date - best.start).days / DAYS_PER_MONTH, 1)
+        # Not rounded to a tenth: 90 days (2.96 months) became 3.0 and met the 3-month steroid criterion.
+        months = without_float_noise((ctx.assessment_date - best.start).days / DAYS_PER_MONTH)
         ctx.use("glucocorticoid_months", months, best.reference, best.start)
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from api.fhir.mapping.common import Entry, as_dict, codings, describe_codes, first_date, known_code, text
 from api.fhir.mapping.context import Context
 from api.fhir.terminology import SITE_FEMORAL_NECK, SNOMED
-from api.fhir.units import to_contract_unit
+from api.fhir.units import to_contract_unit, without_float_noise
 
 USABLE_STATUS = frozenset({"final", "amended", "corrected"})
 DXA_FIELDS = ("t_score_femoral_neck", "t_score_total_hip", "t_score_lumbar_spine")
@@ -66,6 +66,12 @@ def _quantity(entry: Entry, ctx: Context) -> tuple[float, str] | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         ctx.report.ignore(entry.reference, "no numeric valueQuantity")
         return None
+    comparator = text(quantity.get("comparator"))
+    if comparator:
+        # ">60" or "<4" bounds the result; reading it as 60 or 4 would be a guess at the value.
+        reason = f"censored result {comparator}{value}: not an exact value, not used"
+        ctx.report.ignore(entry.reference, reason)
+        return None
     unit = text(quantity.get("code")) or text(quantity.get("unit")) or ""
     return float(value), unit
 
@@ -75,7 +81,7 @@ def _convert(meaning: str, value: float, unit: str) -> tuple[str, float, int] | 
     for kind in kinds:
         converted = to_contract_unit(kind, value, unit)
         if converted is not None:
-            return field, round(converted, 2), rank
+            return field, without_float_noise(converted), rank
     return None
 
 
@@ -98,7 +104,7 @@ def _target(
     if meaning.startswith("t_score"):
         target = dxa_target(meaning, _sites(resource))
         ok = unit.lower() in T_SCORE_UNITS and target is not None
-        return (target[0], round(value, 2), target[1]) if ok and target else None
+        return (target[0], value, target[1]) if ok and target else None
     return _convert(meaning, value, unit) if meaning in LABS else None
 
 
@@ -151,7 +157,7 @@ def _adjusted_calcium(candidates: list[Candidate], ctx: Context) -> list[Candida
                 "total calcium is not albumin-adjusted and no albumin of the same day was found: not used",
             )
             continue
-        adjusted = round(total.value + PAYNE_SLOPE * (PAYNE_ALBUMIN_G_DL - same_day.value), 2)
+        adjusted = without_float_noise(total.value + PAYNE_SLOPE * (PAYNE_ALBUMIN_G_DL - same_day.value))
         ctx.use(
             "calcium_adjusted_with_albumin", same_day.reference, total.reference, total.date, contract=False
         )

@@ -30,7 +30,7 @@ READ_FIELDS: dict[str, frozenset[str]] = {
                             "onsetPeriod", "recordedDate"}),
     "Procedure": frozenset({"id", "code", "status", "subject", "performedDateTime", "performedPeriod",
                             "performedString", "bodySite"}),
-    "MedicationRequest": MEDICATION_FIELDS | {"id"},
+    "MedicationRequest": MEDICATION_FIELDS | {"id", "doNotPerform"},
     "MedicationStatement": MEDICATION_FIELDS | {"id"},
     "MedicationAdministration": MEDICATION_FIELDS | {"id"},
     "MedicationDispense": MEDICATION_FIELDS | {"id"},

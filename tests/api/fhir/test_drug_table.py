@@ -72,7 +72,7 @@ def test_local_route_words_win() -> None:
 
 def test_units_convert_both_ways_of_spelling() -> None:
     assert to_contract_unit("calcium_molar", 2.5, "mmol/L") == 2.5 * 4.008
-    assert to_contract_unit("vitamin_d_molar", 50, "nmol/l") == 50 * 0.4006
+    assert to_contract_unit("vitamin_d_molar", 50, "nmol/l") == 50 / 2.5  # the contract: 1 ng/mL = 2.5 nmol/L
     assert to_contract_unit("egfr", 40, "ML/MIN/1.73 M2") == 40
     assert to_contract_unit("egfr", 40, "mL/s") is None
     assert all(factor > 0 for factor in unit_table().values())

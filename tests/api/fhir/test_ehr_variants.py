@@ -124,7 +124,7 @@ def _steroid(code: str, tablets: float, per_day: int, **extra: Any) -> JSON:
 
 @pytest.mark.parametrize(
     ("code", "tablets", "per_day", "prednisolone_mg"),
-    [("312617", 1, 1, 5.0), ("312617", 2, 2, 20.0), ("197582", 1, 1, 26.67), ("259966", 2, 1, 10.0)],
+    [("312617", 1, 1, 5.0), ("312617", 2, 2, 20.0), ("197582", 1, 1, 26.666666667), ("259966", 2, 1, 10.0)],
 )
 def test_steroid_tablets_of_a_known_strength_give_the_prednisolone_dose(
     code: str, tablets: float, per_day: int, prednisolone_mg: float
@@ -160,7 +160,7 @@ def _lab(rid: str, code: str, value: float, unit: str, date: str = "2024-02-25")
 def test_molar_total_calcium_is_adjusted_with_the_same_day_albumin() -> None:
     base = [r for r in _base() if r.get("id") != "ca"]
     result = _map(_lab("ca-t", "2000-8", 2.0, "mmol/L"), _lab("alb", "1751-7", 30, "g/L"), base=base)
-    assert result.record is not None and result.record.serum_calcium_mg_dl == 8.82  # 8.016 + 0.8 x (4 - 3)
+    assert result.record is not None and result.record.serum_calcium_mg_dl == 8.816  # 8.016 + 0.8 x (4 - 3)
     assert result.report.found_field("calcium_adjusted_with_albumin")[0].value == "Observation/alb"
 
 
