@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,8 +62,16 @@ def _closest(name: str, allowed: list[str]) -> str:
     return f" (did you mean {guess}?)" if guess else ""
 
 
+def reject_duplicate_columns(columns: list[str]) -> None:
+    """A field named twice is refused: which copy holds the patient's value would be a guess."""
+    twice = sorted(name for name, count in Counter(columns).items() if count > 1)
+    if twice:
+        raise InvalidCohort(f"duplicate column(s): {', '.join(twice)}; each field may appear once")
+
+
 def check_columns(columns: list[str]) -> None:
-    """Reject unknown columns and missing required ones before reading any row, naming both."""
+    """Reject duplicate and unknown columns and missing required ones before reading any row."""
+    reject_duplicate_columns(columns)
     allowed = [*CONTRACT_NAMES, *PASSTHROUGH_COLUMNS]
     unknown = [c for c in columns if c not in set(allowed)]
     absent = [c for c in REQUIRED_NAMES if c not in columns]

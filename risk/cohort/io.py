@@ -21,6 +21,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
 from risk.cohort.csv_text import csv_parts
+from risk.cohort.frame import reject_duplicate_columns
 from risk.errors import InvalidCohort
 
 SUFFIXES = (".csv", ".parquet")
@@ -48,8 +49,15 @@ def read_cohort_chunks(path: Path, chunk_rows: int = 100_000) -> Iterator[pd.Dat
         yield from _parquet_chunks(path, chunk_rows)
 
 
+def _csv_header(path: Path) -> list[str]:
+    """The header row as written (pandas renames a second ``sex`` to ``sex.1``)."""
+    with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Arrow's reader while it reads as pandas does; from the first chunk it cannot, pandas'."""
+    reject_duplicate_columns(_csv_header(path))
     done = 0
     chunks = arrow_csv_chunks(path, chunk_rows)
     while True:

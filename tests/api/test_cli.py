@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -147,3 +150,22 @@ def test_output_is_not_wrapped_at_80_columns_when_not_a_terminal(tmp_path: Path)
     deep.parent.mkdir()
     result = runner.invoke(app, ["score", "-i", str(_cohort(tmp_path, [ROWS[0]])), "-o", str(deep)])
     assert str(deep) in result.output.replace("\n", "") and f"→ {deep}" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_duplicate_column_is_one_red_line_in_both_formats(tmp_path: Path, suffix: str) -> None:
+    """Two ``sex`` columns: which one holds the patient's sex is not guessed (Parquet once crashed)."""
+    names = HEADER.split(",")
+    cells = ROWS[0].split(",")
+    position = names.index("sex")
+    source = tmp_path / f"twice.{suffix}"
+    if suffix == "csv":
+        header = ",".join([*names, "sex"])
+        source.write_text(header + "\n" + ",".join([*cells, cells[position]]) + "\n", encoding="utf-8")
+    else:
+        arrays = [pa.array([cell]) for cell in [*cells, cells[position]]]
+        pq.write_table(pa.Table.from_arrays(arrays, names=[*names, "sex"]), source)
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / f"o.{suffix}")])
+    assert result.exit_code == 2, result.output
+    assert "duplicate column(s): sex; each field may appear once" in result.output
+    assert "Traceback" not in result.output

@@ -63,6 +63,9 @@ def test_unknown_and_missing_columns_are_invalid_cohorts() -> None:
         validate_frame(pd.DataFrame({"patient_id": ["P"], "colour": ["red"]}), 1)
     with pytest.raises(InvalidCohort, match="missing required column"):
         validate_frame(pd.DataFrame({"patient_id": ["P"]}), 1)
+    twice = pd.DataFrame([["P", "female", "male"]], columns=["patient_id", "sex", "sex"])
+    with pytest.raises(InvalidCohort, match=r"^duplicate column\(s\): sex; each field may appear once$"):
+        validate_frame(twice, 1)
 
 
 def test_error_rows_are_numbered_from_first_row() -> None:
