@@ -18,6 +18,7 @@ from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.cohort.schemas import KPI_ONLY_SCHEMA, validate_with
 from risk.facts import Facts
 from risk.flatten import FLAT_COLUMNS
+from risk.rules.derived import age as derived_age
 
 # De-identified inputs the cohort report uses (no names, no birth date).
 REPORT_INPUTS: tuple[str, ...] = ("sex", "age_years", "fracture_date", "procedure_date", "dxa_date")
@@ -40,9 +41,9 @@ def scored_columns(raw_columns: list[str], *, carry_inputs: bool = False) -> lis
 
 def _inputs(valid: pd.DataFrame, facts: Facts) -> pd.DataFrame:
     out = valid[list(REPORT_INPUTS)].copy()
-    from_birth = np.asarray(facts["age_from_birth_date"], dtype=float)
-    given = out["age_years"].to_numpy(dtype=float, na_value=np.nan)
-    out["age_years"] = np.where(np.isnan(given), from_birth, given)
+    # The age the rules and the model used (the birth date wins over a given age_years), so a row
+    # carrying both never reports one age beside a score computed from the other.
+    out["age_years"] = np.asarray(derived_age(facts), dtype=float)
     return out
 
 

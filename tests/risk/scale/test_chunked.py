@@ -68,3 +68,24 @@ def test_peak_rss_sees_an_allocation() -> None:
         block = np.ones(40 * 1024 * 1024 // 8)
         block.sum()
     assert during.peak_mib >= before.peak_mib + 30
+
+
+def _one_patient(birth_date: str, age_years: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"patient_id": ["P1"], "birth_date": [birth_date], "age_years": [age_years], "sex": ["female"],
+         "procedure_date": ["2024-01-10"], "assessment_date": ["2024-02-01"], "treated_levels": ["L1"]}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "age_years", "carried"), [("1948-05-17", "30", 75.0), ("", "30", 30.0)]
+)
+def test_carried_age_is_the_age_the_score_used(
+    assessor: Assessor, birth_date: str, age_years: str, carried: float
+) -> None:
+    """rules.md: age from birth_date, else age_years; the carried column once preferred age_years."""
+    scored = score_chunk(_one_patient(birth_date, age_years), assessor, carry_inputs=True).scored
+    assert scored["age_years"].tolist() == [carried]
+    same_age = score_chunk(_one_patient(birth_date or "", str(carried)), assessor).scored
+    risks = ["new_vertebral_fracture_12m", "new_vertebral_fracture_24m"]
+    assert scored[risks].to_numpy().tolist() == same_age[risks].to_numpy().tolist()
