@@ -7,12 +7,13 @@ over facts, so the API (one record) and batch validation (a cohort) share it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from risk import ops
-from risk.facts import Facts, facts_from_record
+from risk.facts import Facts, day_number, facts_from_record
 
 if TYPE_CHECKING:
     from risk.contract.patient import PatientRecord
@@ -50,6 +51,13 @@ CROSS_FIELD_RULES: tuple[CrossFieldRule, ...] = (
         "birth_date",
         "birth_date must not be after assessment_date",
         _is_after("birth_date", "assessment_date"),
+    ),
+    CrossFieldRule(
+        "birth_date",
+        "birth_date must not be in the future",
+        # The contract says "not in the future"; assessment_date has no upper bound, so the
+        # check above alone let a birth in 2030 through with a 2050 assessment.
+        lambda f: f["birth_date"] > day_number(dt.date.today()),
     ),
     CrossFieldRule(
         "birth_date",

@@ -58,6 +58,20 @@ CASES = [
         "fracture_date must not be after procedure_date",
     ),
     ("no birth date nor age", {"birth_date": None}, "birth_date", None, "one of birth_date"),
+    (
+        "birth in the future, assessment later still",  # assessment_date has no upper bound
+        {
+            "birth_date": "2090-01-01",
+            "procedure_date": "2120-01-01",
+            "assessment_date": "2120-06-01",
+            "fracture_date": "2120-01-01",
+            "dxa_date": None,
+            "last_dose_date": None,
+        },
+        "birth_date",
+        "2090-01-01",
+        "birth_date must not be in the future",
+    ),
 ]
 
 
