@@ -19,13 +19,27 @@ def missing_fields(ctx: Context) -> list[str]:
     return [f for f in PatientRecord.model_fields if f not in ctx.fields and f not in NOT_FROM_FHIR]
 
 
+def _droppable(name: str) -> bool:
+    """Whether a value may be dropped: only where missing means unknown (the default is None).
+
+    Dropping a field with a default asserts the default: prednisolone 375 mg/day, beyond the
+    contract's 200, would have been assessed as no steroid at all.
+    """
+    field = PatientRecord.model_fields.get(name)
+    return name not in REQUIRED and field is not None and field.default is None
+
+
 def _drop_bad_values(ctx: Context, fields: dict[str, Any], exc: ValidationError) -> bool:
-    """Drop optional values that broke the contract (reported); False if a required one broke."""
+    """Drop optional values that broke the contract (reported); False if one that cannot be dropped broke."""
     dropped = False
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
-        if name in REQUIRED or name not in fields:
-            ctx.report.problems.append(f"{name or 'record'} = {error.get('input')!r}: {error['msg']}")
+        if name not in fields or not _droppable(name):
+            problem = f"{name or 'record'} = {error.get('input')!r}: {error['msg']}"
+            if name in fields and name not in REQUIRED:
+                default = PatientRecord.model_fields[name].default
+                problem += f"; not dropped, since its default ({default!r}) would contradict the record"
+            ctx.report.problems.append(problem)
             return False
         source = ctx.sources.get(name, "bundle")
         ctx.report.ignore(source, f"{name} = {fields.pop(name)!r} breaks the contract: {error['msg']}")

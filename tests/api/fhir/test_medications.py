@@ -90,3 +90,31 @@ def test_prednisolone_eye_drops_are_local() -> None:
     )
     assert result.record is not None and result.record.glucocorticoid_mg_per_day == 0
     assert any("a local (non-systemic) form" in i.reason for i in result.report.ignored)
+
+
+def _prednisolone(mg: float, start: str) -> list[dict[str, object]]:
+    dosage = DAILY_7_5 | {"doseAndRate": [{"doseQuantity": {"value": mg, "unit": "mg"}}]}
+    return [MEDICATION, _statement(dosage) | {"effectivePeriod": {"start": start}}]
+
+
+@pytest.mark.parametrize(
+    ("mg", "start", "problem"),
+    [
+        (375, "2023-09-15", "glucocorticoid_mg_per_day = 375.0: Input should be less than or equal to 200"),
+        (10, "1960-01-01", "glucocorticoid_months = "),
+    ],
+)
+def test_steroid_beyond_the_contract_is_refused_not_read_as_none(mg: float, start: str, problem: str) -> None:
+    """Dropping the value would have left the default: a patient on steroids assessed as on none."""
+    result = map_bundle(bundle([patient(), kyphoplasty(), *_prednisolone(mg, start)]), assessment_date=DAY)
+    assert result.record is None
+    refused = [p for p in result.report.problems if p.startswith(problem)]
+    assert refused and "its default (0) would contradict" in refused[0]
+
+
+# 1974-03-20 is 599.8 months before DAY.
+@pytest.mark.parametrize(("mg", "start"), [(200, "2023-09-15"), (10, "1974-03-20")])
+def test_steroid_at_the_contract_limits_is_read(mg: float, start: str) -> None:
+    result = map_bundle(bundle([patient(), kyphoplasty(), *_prednisolone(mg, start)]), assessment_date=DAY)
+    assert result.record is not None and result.record.glucocorticoid_mg_per_day == mg
+    assert result.record.glucocorticoid_months <= 600
