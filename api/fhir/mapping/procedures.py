@@ -22,9 +22,13 @@ from risk.contract.enums import LEVELS
 
 AUGMENTATION = frozenset({"kyphoplasty", "vertebroplasty"})
 VERTEBRA_LEVELS = {c.code: c.meaning for c in VERTEBRAE}
+# Any spinal level, so a range that starts or ends outside the contract ("C7-T2") still expands,
+# and a level outside it ("L6", a transitional vertebra) is reported rather than silently lost.
 # "L1", "T12", "Th12", "L 2", ranges "T11-L1" / "T11–L1" / "T11 to L1"; word-bounded, case-insensitive.
-LEVEL = r"(?:T|TH|L)\s?(?:1[0-2]|[1-9])"
+LEVEL = r"(?:C|TH|T|L|S)\s?\d{1,2}"
 LEVEL_OR_RANGE = re.compile(rf"\b({LEVEL})(?:\s*(?:-|–|to)\s*({LEVEL}))?\b", re.IGNORECASE)
+# Spine order for ranges: cervical, the contract's thoracic and lumbar levels, sacral.
+SPINE = (*(f"C{n}" for n in range(1, 8)), *LEVELS, *(f"S{n}" for n in range(1, 6)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,32 +41,42 @@ class Augmentation:
     levels: tuple[str, ...]
 
 
-def _level(raw: str) -> str | None:
-    compact = re.sub(r"\s", "", raw.upper()).replace("TH", "T")
-    return compact if compact in LEVELS else None
+def _level(raw: str) -> str:
+    return re.sub(r"\s", "", raw.upper()).replace("TH", "T")
+
+
+def _span(first: str, last: str) -> list[str]:
+    """A range in spine order; one with an end outside SPINE (L6, T13) is just its two ends."""
+    if first not in SPINE or last not in SPINE:
+        return [first] if first == last else [first, last]
+    lo, hi = sorted((SPINE.index(first), SPINE.index(last)))
+    return list(SPINE[lo : hi + 1])
+
+
+def named_levels(label: str) -> list[str]:
+    """Every spinal level a body-site text or display names, ranges expanded in spine order."""
+    found: list[str] = []
+    for match in LEVEL_OR_RANGE.finditer(label):
+        first = _level(match.group(1))
+        span = _span(first, _level(match.group(2)) if match.group(2) else first)
+        found.extend(level for level in span if level not in found)
+    return found
 
 
 def parse_levels(label: str) -> list[str]:
-    """The vertebral levels named in a body-site text or display (ranges expand, L6 etc. dropped)."""
-    found: list[str] = []
-    for match in LEVEL_OR_RANGE.finditer(label):
-        first, last = _level(match.group(1)), _level(match.group(2) or match.group(1))
-        if first is None or last is None:
-            continue
-        lo, hi = sorted((LEVELS.index(first), LEVELS.index(last)))
-        found.extend(level for level in LEVELS[lo : hi + 1] if level not in found)
-    return found
+    """The contract's vertebral levels (T1–L5) a body-site text or display names."""
+    return [level for level in named_levels(label) if level in LEVELS]
 
 
 def _site_levels(site: object) -> list[str]:
     found = [VERTEBRA_LEVELS[str(c.get("code"))] for c in codings(site)
              if c.get("system") == SNOMED and str(c.get("code")) in VERTEBRA_LEVELS]  # fmt: skip
     labels = [text(as_dict(site).get("text")) or ""] + [text(c.get("display")) or "" for c in codings(site)]
-    return found + [level for label in labels for level in parse_levels(label)]
+    return found + [level for label in labels for level in named_levels(label)]
 
 
 def body_site_levels(resource: dict[str, object]) -> list[str]:
-    """Levels from every bodySite: SNOMED vertebra codes (DICOM CID 7603), its text, each display."""
+    """Levels named by every bodySite: SNOMED vertebra codes (DICOM CID 7603), its text, each display."""
     levels: list[str] = []
     for site in as_list(resource.get("bodySite")):
         levels.extend(level for level in _site_levels(site) if level not in levels)
@@ -86,7 +100,16 @@ def _augmentation(entry: Entry, ctx: Context) -> Augmentation | None:
     if date > ctx.assessment_date:
         ctx.report.ignore(entry.reference, f"performed {date} after the assessment date")
         return None
-    return Augmentation(entry.reference, date, code.meaning, tuple(body_site_levels(resource)))
+    named = body_site_levels(resource)
+    outside = [level for level in named if level not in LEVELS]
+    if outside:
+        reason = (
+            f"bodySite names {', '.join(outside)}: not a level of the contract (T1–T12, L1–L5), not counted"
+        )
+        ctx.report.ignore(entry.reference, reason)
+    return Augmentation(
+        entry.reference, date, code.meaning, tuple(level for level in named if level in LEVELS)
+    )
 
 
 def map_procedures(entries: list[Entry], ctx: Context) -> list[Augmentation]:

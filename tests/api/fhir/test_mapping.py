@@ -223,3 +223,21 @@ def test_a_malformed_field_the_mapping_reads_is_a_field_level_error(field: str, 
         map_bundle(bundle(resources), assessment_date=DAY)
     index = len(resources) - 1
     assert caught.value.errors[0].field.startswith(f"entry.{index}.resource.{field}")
+
+
+@pytest.mark.parametrize(
+    ("site", "levels", "outside"), [("L5,L6", ["L5"], "L6"), ("C7-T2", ["T1", "T2"], "C7")]
+)
+def test_levels_outside_the_contract_are_reported_not_silently_lost(
+    site: str, levels: list[str], outside: str
+) -> None:
+    proc = kyphoplasty() | {"bodySite": [{"text": site}]}
+    result = map_bundle(bundle([patient(), proc]), assessment_date=DAY)
+    assert result.record is not None and result.record.treated_levels == levels
+    reasons = [i.reason for i in result.report.ignored if i.source == "Procedure/proc-1"]
+    assert reasons == [f"bodySite names {outside}: not a level of the contract (T1–T12, L1–L5), not counted"]
+
+
+def test_levels_inside_the_contract_leave_no_report_line() -> None:
+    result = map_bundle(bundle([patient(), kyphoplasty()]), assessment_date=DAY)
+    assert not [i for i in result.report.ignored if i.source == "Procedure/proc-1"]

@@ -24,6 +24,10 @@ from api.fhir.terminology import ICD10CM, icd10_lookup, lookup
         ("T13", []),
         ("Lumbar spine", []),
         ("T12 and L2", ["T12", "L2"]),
+        ("C7-T2", ["T1", "T2"]),  # a range from outside the contract still covers T1
+        ("L5,L6", ["L5"]),
+        ("L4-S1", ["L4", "L5"]),
+        ("L5-L6", ["L5"]),
     ],
 )
 def test_parse_levels(label: str, levels: list[str]) -> None:
@@ -108,3 +112,18 @@ def test_months_before_clamps_to_month_end() -> None:
 )
 def test_parse_date(raw: object, day: dt.date | None) -> None:
     assert parse_date(raw) == day
+
+
+@pytest.mark.parametrize(
+    ("label", "named"),
+    [
+        ("C7-T2", ["C7", "T1", "T2"]),
+        ("L5,L6", ["L5", "L6"]),
+        ("L5-L6", ["L5", "L6"]),
+        ("T11-L1", ["T11", "T12", "L1"]),
+    ],
+)
+def test_named_levels_keep_what_the_contract_has_no_level_for(label: str, named: list[str]) -> None:
+    from api.fhir.mapping.procedures import named_levels  # noqa: PLC0415
+
+    assert named_levels(label) == named
