@@ -1,4 +1,4 @@
-"""The mapping report as an OperationOutcome: found and ignored = information, missing = warning."""
+"""The mapping report as an OperationOutcome: found, ignored = information; missing, assumed = warning."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ def operation_outcome(report: MappingReport) -> dict[str, Any]:
     ]
     issues += [
         _issue("information", "informational", f"ignored {i.source}: {i.reason}") for i in report.ignored
+    ]
+    issues += [
+        _issue("warning", "informational", f"assumed from {a.source}: {a.note}") for a in report.assumed
     ]
     if not issues:
         issues = [_issue("information", "informational", "nothing to report")]

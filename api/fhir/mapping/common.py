@@ -79,17 +79,27 @@ def parse_date(value: Any) -> dt.date | None:
         return None
 
 
-def first_date(resource: JSON, *fields: str) -> dt.date | None:
-    """The first parseable date among ``fields``; a Period field gives its end, else its start."""
+def first_date_text(resource: JSON, *fields: str) -> str | None:
+    """The text of the first parseable date among ``fields``; a Period field gives its end, else its start."""
     for name in fields:
         value = resource.get(name)
-        if isinstance(value, dict):
-            found = parse_date(value.get("end")) or parse_date(value.get("start"))
-        else:
-            found = parse_date(value)
-        if found is not None:
-            return found
+        for candidate in (value.get("end"), value.get("start")) if isinstance(value, dict) else (value,):
+            if parse_date(candidate) is not None:
+                return text(candidate)
     return None
+
+
+def first_date(resource: JSON, *fields: str) -> dt.date | None:
+    """The first parseable date among ``fields``; a Period field gives its end, else its start."""
+    return parse_date(first_date_text(resource, *fields))
+
+
+def partial_date_note(raw: str | None, what: str, consequence: str) -> str | None:
+    """A report note when ``raw`` gives only a year or a month ('1948' → 1948-01-01), else None."""
+    if raw is None or len(raw[:10].split("-")) == 3:
+        return None
+    span = "year" if len(raw[:10].split("-")) == 1 else "month"
+    return f"{what} {raw!r} is partial: taken as {parse_date(raw)}, up to a {span} early; {consequence}"
 
 
 def reference_of(value: Any) -> str | None:

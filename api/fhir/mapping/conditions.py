@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from api.fhir.mapping.common import Entry, describe_codes, first_date, known_code, status_code
+from api.fhir.mapping.common import (
+    Entry,
+    describe_codes,
+    first_date,
+    first_date_text,
+    known_code,
+    partial_date_note,
+    status_code,
+)
 from api.fhir.mapping.context import Context
 from api.fhir.terminology import CONDITION_CLINICAL, CONDITION_VERIFICATION
 
@@ -74,6 +82,14 @@ def map_conditions(entries: list[Entry], ctx: Context) -> list[FractureEvent]:
             continue
         if code.meaning in FRACTURES:
             history = code.code == HISTORY_OF_FRACTURE  # no fracture date, only that one happened
+            raw = first_date_text(resource, "onsetDateTime", "onsetPeriod", "recordedDate")
+            note = (
+                None
+                if history
+                else partial_date_note(raw, "fracture date", "so are the rules counting from it")
+            )
+            if note:
+                ctx.report.assume(ref, note)
             events.append(FractureEvent(code.meaning, None if history else date, ref))
             continue
         clinical = status_code(resource.get("clinicalStatus"), CONDITION_CLINICAL)

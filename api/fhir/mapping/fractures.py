@@ -43,6 +43,31 @@ def _index(events: list[FractureEvent], procedure: dt.date, ctx: Context) -> Fra
     return index
 
 
+def _fiftieth_birthday(ctx: Context) -> dt.date | None:
+    birth = ctx.fields.get("birth_date")
+    if not isinstance(birth, dt.date):
+        return None
+    # Born on 29 February: the 50th birthday is 1 March of a year without one.
+    return (
+        dt.date(birth.year + 50, 3, 1)
+        if (birth.month, birth.day) == (2, 29)
+        else birth.replace(year=birth.year + 50)
+    )
+
+
+def _before_fifty(reference: str, date: dt.date | None, fifty: dt.date | None, ctx: Context) -> bool:
+    """The contract counts low-trauma fractures since age 50; an earlier one is reported, not counted."""
+    if date is None or fifty is None or date >= fifty:
+        return False
+    ctx.report.ignore(reference, f"dated {date}, before age 50 ({fifty}): not a prior fragility fracture")
+    return True
+
+
+def _note_cap(count: int, what: str, sources: list[str], ctx: Context) -> None:
+    if count > MAX_COUNT and sources:
+        ctx.report.assume(sources[0], f"{count} {what} counted; the contract's maximum, {MAX_COUNT}, is used")
+
+
 def _split(events: list[FractureEvent], before: dt.date, ctx: Context) -> list[FractureEvent]:
     prior = []
     for event in events:
@@ -71,6 +96,9 @@ def map_fractures(events: list[FractureEvent], earlier_procedures: list[Augmenta
             event.reference, "traumatic vertebral fracture code: not a prior fragility fracture"
         )
     prior = [e for e in prior if e.kind != TRAUMATIC]
+    fifty = _fiftieth_birthday(ctx)
+    prior = [e for e in prior if not _before_fifty(e.reference, e.date, fifty, ctx)]
+    earlier_procedures = [p for p in earlier_procedures if not _before_fifty(p.reference, p.date, fifty, ctx)]
     vertebral = [e.date for e in prior if e.kind in VERTEBRAL and e.date is not None]
     vertebral += [p.date for p in earlier_procedures]
     other = [e.date for e in prior if e.kind not in VERTEBRAL and e.date is not None]
@@ -79,6 +107,8 @@ def map_fractures(events: list[FractureEvent], earlier_procedures: list[Augmenta
     if n_fragility == 0 and any(e.date is None for e in prior):
         n_fragility = 1
     sources = [e.reference for e in prior] + [p.reference for p in earlier_procedures]
+    _note_cap(n_fragility, "prior fragility fractures", sources, ctx)
+    _note_cap(n_vertebral, "prior vertebral fractures", sources, ctx)
     for ref in sources:
         if n_fragility:
             ctx.use("prior_fragility_fractures", min(n_fragility, MAX_COUNT), ref, contract=False)

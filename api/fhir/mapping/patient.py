@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from api.fhir.mapping.common import Entry, as_dict, as_list, first_date, parse_date, text
+from api.fhir.mapping.common import Entry, as_dict, as_list, first_date, parse_date, partial_date_note, text
 from api.fhir.mapping.context import Context
 from risk.contract.patient import PATIENT_ID_PATTERN
 
@@ -74,6 +74,10 @@ def map_patient(entry: Entry, ctx: Context) -> None:
     birth = parse_date(resource.get("birthDate"))
     if birth is not None:
         ctx.use("birth_date", birth, ref, birth)
+        raw = text(resource.get("birthDate"))
+        note = partial_date_note(raw, "birthDate", "the age used may be that much too high")
+        if note:
+            ctx.report.assume(ref, note)
     died = first_date(resource, "deceasedDateTime")
     if resource.get("deceasedBoolean") is True or (died is not None and died <= ctx.assessment_date):
         ctx.report.problems.append(f"{ref}: the patient is deceased")

@@ -12,8 +12,10 @@ from api.fhir.mapping.common import (
     as_list,
     codings,
     describe_codes,
-    first_date,
+    first_date_text,
     known_code,
+    parse_date,
+    partial_date_note,
     text,
 )
 from api.fhir.mapping.context import Context
@@ -93,13 +95,17 @@ def _augmentation(entry: Entry, ctx: Context) -> Augmentation | None:
     if status != "completed":
         ctx.report.ignore(entry.reference, f"status {status!r}: only completed procedures count")
         return None
-    date = first_date(resource, "performedDateTime", "performedPeriod", "performedString")
+    raw = first_date_text(resource, "performedDateTime", "performedPeriod", "performedString")
+    date = parse_date(raw)
     if date is None:
         ctx.report.ignore(entry.reference, "no performed date")
         return None
     if date > ctx.assessment_date:
         ctx.report.ignore(entry.reference, f"performed {date} after the assessment date")
         return None
+    note = partial_date_note(raw, "performed date", "the time rules count from that day")
+    if note:
+        ctx.report.assume(entry.reference, note)
     named = body_site_levels(resource)
     outside = [level for level in named if level not in LEVELS]
     if outside:

@@ -30,12 +30,22 @@ class Ignored(BaseModel):
     reason: str
 
 
+class Assumed(BaseModel):
+    """A value used with an assumption the clinician should know of (a partial date, a capped count)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    note: str
+
+
 class MappingReport(BaseModel):
     """Everything the mapping decided, for the clinician and the OperationOutcome."""
 
     found: list[Found] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
     ignored: list[Ignored] = Field(default_factory=list)
+    assumed: list[Assumed] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list, description="Why no PatientRecord could be built.")
     not_applicable: bool = False
 
@@ -46,6 +56,10 @@ class MappingReport(BaseModel):
     def ignore(self, source: str, reason: str) -> None:
         """Record an ignored resource or value."""
         self.ignored.append(Ignored(source=source, reason=reason))
+
+    def assume(self, source: str, note: str) -> None:
+        """Record an assumption made about a value that is used."""
+        self.assumed.append(Assumed(source=source, note=note))
 
     def found_field(self, field: str) -> list[Found]:
         """The found entries of one field."""
