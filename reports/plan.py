@@ -108,8 +108,9 @@ def current_therapy(record: PatientRecord) -> list[Row]:
         rows.append(
             Row(
                 "Glucocorticoid",
-                f"{record.glucocorticoid_mg_per_day:g} mg/day prednisolone-equivalent",
-                f"for {record.glucocorticoid_months:g} months; review the dose",
+                # Shown to a tenth; the rules use every digit (FHIR gives 182 days as 5.9795 months).
+                f"{round(record.glucocorticoid_mg_per_day, 1):g} mg/day prednisolone-equivalent",
+                f"for {round(record.glucocorticoid_months, 1):g} months; review the dose",
             )
         )
     return rows

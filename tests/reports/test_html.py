@@ -220,3 +220,12 @@ def test_title_is_neutral() -> None:
     html = letter()
     assert "<title>Referral letter</title>" in html
     assert "Grace" not in html.split("</title>")[0]
+
+
+def test_steroid_dose_and_months_are_shown_to_a_tenth() -> None:
+    """FHIR gives 182 days as 5.979466119 months and 4 mg dexamethasone as 26.666666667 mg."""
+    record = make_record(glucocorticoid_mg_per_day=80 / 3, glucocorticoid_months=182 / 30.4375)
+    text = html_text(letter(record=record))
+    assert "26.7 mg/day prednisolone-equivalent" in text
+    assert "for 6 months; review the dose" in text
+    assert "5.979" not in text and "26.666" not in text
