@@ -20,6 +20,7 @@ from reports.wording import (
     CURRENT_THERAPY_FLAGS,
     DRUG_NAME,
     FALLS_REFERRAL,
+    FLAGGED_WORDING,
     INDEX_EVENT_NOTE,
     ONCOLOGY_LAB_ALERT,
     ONCOLOGY_LAB_FIELD,
@@ -33,6 +34,7 @@ from reports.wording import (
     TIER_LABEL,
     TREATMENT_DETAIL,
     WHY_NOW,
+    FlaggedWording,
 )
 from risk.contract import Assessment, Flag, PatientRecord
 from risk.rules.conditions import FALLS_HIGH_RISK
@@ -63,17 +65,32 @@ class Action:
     pcp_task: str
 
 
+def flagged_wording(record: PatientRecord, assessment: Assessment) -> FlaggedWording | None:
+    """The wording that replaces the default where a fired flag advises against a drug it names."""
+    codes = sections.flag_codes(assessment)
+    for (therapy, drug, flag), wording in FLAGGED_WORDING.items():
+        if (
+            therapy == assessment.recommended_therapy
+            and flag in codes
+            and drug in (None, record.current_treatment)
+        ):
+            return wording
+    return None
+
+
 def key_action(record: PatientRecord, assessment: Assessment) -> Action:
     """The action sentence for the recommended therapy, with the priority's deadline."""
     weeks = ACTION_WEEKS[assessment.priority]
     drug = DRUG_NAME[record.current_treatment]
     therapy = assessment.recommended_therapy
+    flagged = flagged_wording(record, assessment)
+    sentence = flagged.action if flagged else ACTION_SENTENCE[therapy]
     return Action(
         priority=PRIORITY_LABEL[assessment.priority],
         weeks=weeks,
         due=fmt.day(fmt.add_weeks(assessment.assessment_date, weeks)),
-        sentence=ACTION_SENTENCE[therapy].format(weeks=weeks, drug=drug),
-        pcp_task=PCP_TASK[therapy].format(drug=drug),
+        sentence=sentence.format(weeks=weeks, drug=drug),
+        pcp_task=(flagged.pcp_task if flagged else PCP_TASK[therapy]).format(drug=drug),
     )
 
 
@@ -103,6 +120,17 @@ def _common(
     }
 
 
+def _treatment_detail(record: PatientRecord, assessment: Assessment) -> str:
+    flagged = flagged_wording(record, assessment)
+    return flagged.detail if flagged else TREATMENT_DETAIL[assessment.recommended_therapy]
+
+
+def _patient_ask(record: PatientRecord, assessment: Assessment) -> str:
+    flagged = flagged_wording(record, assessment)
+    ask = flagged.patient_ask if flagged else PATIENT_ASK[assessment.recommended_therapy]
+    return ask.format(drug=DRUG_NAME[record.current_treatment])
+
+
 def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> dict[str, Any]:
     action = key_action(record, assessment)
     dxa = sections.dxa_request(record)
@@ -116,7 +144,7 @@ def _pcp_letter(record: PatientRecord, assessment: Assessment, service: str) -> 
         "dxa_request": dxa,
         "labs": plan.lab_rows(record, assessment),
         "labs_to_order": plan.labs_to_order(record),
-        "treatment_detail": TREATMENT_DETAIL[assessment.recommended_therapy],
+        "treatment_detail": _treatment_detail(record, assessment),
         "checks": plan.treatment_checks(record, assessment),
         "current_therapy": plan.current_therapy(record),
         "therapy_flags": _therapy_flags(assessment),
@@ -155,7 +183,7 @@ def _patient_copy(record: PatientRecord, assessment: Assessment, _: str) -> dict
         "levels": fmt.levels_text(levels),
         "procedure_day": fmt.day(record.procedure_date),
         "review_day": fmt.day(record.procedure_date + dt.timedelta(days=POST_OP_REVIEW_DAYS)),
-        "ask": PATIENT_ASK[assessment.recommended_therapy].format(drug=DRUG_NAME[record.current_treatment]),
+        "ask": _patient_ask(record, assessment),
         "denosumab_late": "DENOSUMAB_OVERDUE" in sections.flag_codes(assessment),
     }
 

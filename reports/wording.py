@@ -6,6 +6,7 @@ test instead of silently printing nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 # Priority → weeks the PCP has to act (contract §2: letter 2 / 4 / 12 weeks).
@@ -164,6 +165,85 @@ PATIENT_ASK: Final[dict[str, str]] = {
     ),
     "oncology_management": "Your cancer team will look after your bones.",
     "none": "We have asked your doctor to check your bone health.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FlaggedWording:
+    """The letter's action, task and treatment paragraph, and the patient's sentence, for one case."""
+
+    action: str
+    pcp_task: str
+    detail: str
+    patient_ask: str
+
+
+_RENAL_ANTIRESORPTIVE = (
+    "risedronate 35 mg weekly by mouth (licensed down to an eGFR of 30), or denosumab 60 mg SC "
+    "every 6 months (check calcium and vitamin D first; never stop it without a follow-on drug)"
+)
+_RENAL_PATIENT = (
+    "Your kidney test means some bone medicines are not right for you, so your doctor will choose "
+    "one that is: a tablet once a week, or an injection every 6 months."
+)
+# (recommended_therapy, current_treatment or None for any, flag) → wording that replaces the
+# default when the flag fired and the default would name a drug the flag advises against. With
+# EGFR_BELOW_35 (30 ≤ eGFR < 35) the default antiresorptive wording named alendronate and IV
+# zoledronic acid, the two drugs the flag says to avoid (clinical.md, renal row: alendronate not
+# below 35, zoledronic acid avoided below 35, risedronate licensed down to 30; denosumab's severe
+# hypocalcaemia is a risk below 30, which EGFR_BELOW_30 sends to a specialist).
+FLAGGED_WORDING: Final[dict[tuple[str, str | None, str], FlaggedWording]] = {
+    ("anabolic_first", None, "EGFR_BELOW_35"): FlaggedWording(
+        action=(
+            "Please start anabolic (bone-forming) therapy within {weeks} weeks, via the bone "
+            "specialist; if that will take longer, start risedronate 35 mg weekly meanwhile (with "
+            "an eGFR below 35, not alendronate)."
+        ),
+        pcp_task="Refer for anabolic therapy; risedronate meanwhile if delayed (eGFR below 35)",
+        detail=TREATMENT_DETAIL["anabolic_first"],
+        patient_ask=PATIENT_ASK["anabolic_first"],
+    ),
+    ("antiresorptive_first", None, "EGFR_BELOW_35"): FlaggedWording(
+        action=(
+            "Please start antiresorptive therapy within {weeks} weeks: with an eGFR below 35, not "
+            "alendronate or zoledronic acid, but " + _RENAL_ANTIRESORPTIVE + "."
+        ),
+        pcp_task="Start risedronate or denosumab (eGFR below 35)",
+        detail=(
+            "eGFR 30–34: alendronate (not below 35) and zoledronic acid (avoid below 35) are not "
+            "advised. First line here: " + _RENAL_ANTIRESORPTIVE + ". Prescribed by the PCP."
+        ),
+        patient_ask="We have asked your doctor to start a medicine that makes your bones stronger. "
+        + _RENAL_PATIENT,
+    ),
+    ("continue_current", "zoledronic_acid", "EGFR_BELOW_35"): FlaggedWording(
+        action=(
+            "Please review zoledronic acid within {weeks} weeks: with an eGFR below 35 it is not "
+            "advised; switch without a gap to " + _RENAL_ANTIRESORPTIVE + "."
+        ),
+        pcp_task="Switch from zoledronic acid (eGFR below 35) without a gap",
+        detail=(
+            "eGFR 30–34: zoledronic acid is avoided below 35. Switch to "
+            + _RENAL_ANTIRESORPTIVE
+            + ", with no gap in treatment."
+        ),
+        patient_ask="We have asked your doctor to change your bone medicine. " + _RENAL_PATIENT,
+    ),
+    ("continue_current", "oral_bisphosphonate", "EGFR_BELOW_35"): FlaggedWording(
+        action=(
+            "Please review the oral bisphosphonate within {weeks} weeks: with an eGFR below 35, "
+            "alendronate is not advised; continue risedronate, or switch without a gap to "
+            + _RENAL_ANTIRESORPTIVE
+            + "."
+        ),
+        pcp_task="Review the oral bisphosphonate (eGFR below 35); no gap",
+        detail=(
+            "eGFR 30–34: alendronate is not advised below 35; risedronate is licensed down to 30. "
+            "Keep treatment going without a gap: " + _RENAL_ANTIRESORPTIVE + "."
+        ),
+        patient_ask="We have asked your doctor to check your bone medicine and keep you on one. "
+        + _RENAL_PATIENT,
+    ),
 }
 
 # Very-high criteria in a few words, for the sentence that explains a very-high tier beside a
