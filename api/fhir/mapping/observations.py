@@ -7,6 +7,7 @@ specific site first, then the latest (ties: the lower T-score, i.e. the worse si
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from api.fhir.mapping.common import Entry, as_dict, codings, describe_codes, first_date, known_code, text
@@ -45,8 +46,18 @@ class Candidate:
     reference: str
 
 
+# A bodySite written only as text or display ("Femoral neck, left") names the neck as well as
+# SNOMED 29627003 does; read as the total hip, its T-score went to the wrong contract field.
+NECK_WORDS = re.compile(r"\bneck\b|\bcollum\b", re.IGNORECASE)
+
+
 def _sites(resource: dict[str, object]) -> set[str]:
-    return {str(c.get("code")) for c in codings(resource.get("bodySite")) if c.get("system") == SNOMED}
+    site = resource.get("bodySite")
+    codes = {str(c.get("code")) for c in codings(site) if c.get("system") == SNOMED}
+    words = [text(as_dict(site).get("text")) or ""] + [text(c.get("display")) or "" for c in codings(site)]
+    if any(NECK_WORDS.search(word) for word in words):
+        codes.add(SITE_FEMORAL_NECK)
+    return codes
 
 
 def dxa_target(meaning: str, sites: set[str]) -> tuple[str, int] | None:
@@ -128,6 +139,8 @@ def _candidate(entry: Entry, ctx: Context) -> Candidate | None:
     if target is None:
         ctx.report.ignore(ref, f"unit {measured[1]!r} not convertible for {code.meaning}")
         return None
+    if code.meaning == "t_score_femur" and not resource.get("bodySite"):
+        ctx.report.assume(ref, f"femur T-score {code.code} names no site: read as the total-hip T-score")
     date = first_date(resource, "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued")
     assert date is not None  # _usable checked it
     return Candidate(target[0], target[1], date, target[2], ref)

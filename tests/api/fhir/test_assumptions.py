@@ -16,7 +16,7 @@ from api.fhir.emit.outcome import operation_outcome
 from api.fhir.mapping import map_bundle
 from api.fhir.mapping.report import MappingResult
 from api.fhir.terminology import ICD10CM, SNOMED
-from tests.api.fhir.factories import bundle, condition, kyphoplasty, patient
+from tests.api.fhir.factories import bundle, condition, kyphoplasty, observation, patient
 
 DAY = dt.date(2024, 3, 15)
 
@@ -88,3 +88,23 @@ def test_fractures_before_age_fifty_are_not_fragility_fractures(onset: str, coun
     assert (reasons == [f"dated {onset}, before age 50 (1998-05-17): not a prior fragility fracture"]) is (
         counted == 0
     )
+
+
+@pytest.mark.parametrize(
+    ("site", "field", "noted"),
+    [
+        ({"text": "Femoral neck, left"}, "t_score_femoral_neck", False),
+        ({"coding": [{"system": "http://example.org/sites", "code": "FN", "display": "Neck of femur"}]},
+         "t_score_femoral_neck", False),
+        ({"text": "Left hip"}, "t_score_total_hip", False),
+        (None, "t_score_total_hip", True),
+    ],
+)  # fmt: skip
+def test_femur_t_score_site_named_in_words_is_read(
+    site: dict[str, Any] | None, field: str, noted: bool
+) -> None:
+    extra = {"bodySite": site} if site else {}
+    dxa = observation("dxa", "38263-0", -2.7, "{T-score}", "2023-10-01", **extra)
+    result = _map(kyphoplasty(), dxa)
+    assert result.record is not None and getattr(result.record, field) == -2.7
+    assert any(a.source == "Observation/dxa" for a in result.report.assumed) is noted

@@ -99,6 +99,12 @@ def test_us_core_examples_give_the_clinical_answer_they_should() -> None:
     assert record is not None
     # Left femur and left hip on the same day: the lower (worse) T-score is the hip value.
     assert record.t_score_total_hip == -1.62 and record.t_score_femoral_neck is None
+    # The femur code names no site: where its T-score went is said, not silently assumed.
+    assumed = {a.source: a.note for a in result.report.assumed}
+    assert assumed["Observation/dxa-femur-l-t-score-bmd"] == (
+        "femur T-score 80948-3 names no site: read as the total-hip T-score"
+    )
+    assert "Observation/dxa-hip-l-t-score-bmd" not in assumed
     # A total calcium is not albumin-adjusted, and it is older than the look-back anyway.
     assert record.serum_calcium_mg_dl is None
     assert "outside the 24-month look-back" in reasons["Observation/serum-calcium"]
