@@ -12,6 +12,18 @@ CPT = "http://www.ama-assn.org/go/cpt"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ATC = "http://www.whocc.no/atc"
 UCUM = "http://unitsofmeasure.org"
+# The HL7 OIDs of the same code systems (FHIR NamingSystem registry, "namingsystem-terminologies"):
+# a FHIR feed converted from CDA keeps them as urn:oid: systems, and an RxNorm prescription coded
+# so was "unknown medication", i.e. the patient read as untreated.
+SYSTEM_OIDS: dict[str, str] = {
+    "urn:oid:2.16.840.1.113883.6.1": LOINC,
+    "urn:oid:2.16.840.1.113883.6.96": SNOMED,
+    "urn:oid:2.16.840.1.113883.6.90": ICD10CM,
+    "urn:oid:2.16.840.1.113883.6.12": CPT,
+    "urn:oid:2.16.840.1.113883.6.88": RXNORM,
+    "urn:oid:2.16.840.1.113883.6.73": ATC,
+    "urn:oid:2.16.840.1.113883.6.8": UCUM,
+}
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 LOCAL_RULES_PATH = "/fhir/CodeSystem/rules"

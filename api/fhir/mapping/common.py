@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from api.fhir.terminology import Code, lookup
+from api.fhir.terminology import SYSTEM_OIDS, Code, lookup
 
 JSON = dict[str, Any]
 
@@ -42,8 +42,12 @@ def text(value: Any) -> str | None:
 
 
 def codings(concept: Any) -> Iterator[JSON]:
-    """The codings of a CodeableConcept."""
-    yield from (as_dict(c) for c in as_list(as_dict(concept).get("coding")))
+    """The codings of a CodeableConcept, a code system given by its HL7 OID named by its URI."""
+    for item in as_list(as_dict(concept).get("coding")):
+        coding = as_dict(item)
+        system = coding.get("system")
+        uri = SYSTEM_OIDS.get(system) if isinstance(system, str) else None
+        yield coding if uri is None else coding | {"system": uri}
 
 
 def known_code(concept: Any) -> Code | None:

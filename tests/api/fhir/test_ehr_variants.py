@@ -245,3 +245,32 @@ def test_the_answer_does_not_depend_on_the_bundle_wrapping() -> None:
         for kind in ("collection", "searchset", "transaction")
     }
     assert len({a.model_dump_json() if a else None for a in answers.values()}) == 1
+
+
+# A feed converted from CDA keeps HL7 OIDs as code systems (FHIR NamingSystem registry).
+OID = {"rxnorm": "urn:oid:2.16.840.1.113883.6.88", "loinc": "urn:oid:2.16.840.1.113883.6.1",
+       "snomed": "urn:oid:2.16.840.1.113883.6.96", "icd10cm": "urn:oid:2.16.840.1.113883.6.90"}  # fmt: skip
+
+
+def test_rxnorm_by_its_oid_is_the_same_drug_not_untreated() -> None:
+    concept = {"coding": [{"system": OID["rxnorm"], "code": "993452"}]}
+    assert _treatment(_map(_request(medicationCodeableConcept=concept))) == "denosumab"
+    unknown = {"coding": [{"system": "urn:oid:2.16.840.1.113883.6.999", "code": "993452"}]}
+    assert _treatment(_map(_request(medicationCodeableConcept=unknown))) == "none"  # no other OID guessed
+
+
+def test_loinc_snomed_and_icd10_by_their_oids_are_read() -> None:
+    base = [r for r in _base() if r.get("id") not in {"egfr", "fx-1"}]
+    lab = _lab("gfr", "98979-8", 28, "mL/min/{1.73_m2}")
+    lab["code"]["coding"][0]["system"] = OID["loinc"]
+    fracture = {
+        "resourceType": "Condition", "id": "fx-oid", "subject": {"reference": "Patient/pt-1"},
+        "code": {"coding": [{"system": OID["icd10cm"], "code": "M80.08XA"}]}, "onsetDateTime": "2024-02-20",
+    }  # fmt: skip
+    neck = {"bodySite": {"coding": [{"system": OID["snomed"], "code": "29627003"}]}}
+    dxa = _lab("dxa-oid", "38263-0", -3.2, "{T-score}", "2023-10-02") | neck
+    result = _map(lab, fracture, dxa, base=base)
+    assert result.record is not None
+    assert result.record.egfr == 28.0
+    assert result.record.fracture_date == dt.date(2024, 2, 20)
+    assert result.record.t_score_femoral_neck == -3.2
