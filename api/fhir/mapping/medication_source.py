@@ -59,12 +59,27 @@ def _names(concept: JSON, medication: JSON | None) -> list[str]:
     return [n for n in names if n]
 
 
+def _by_ingredient_code(medication: JSON | None) -> Drug | None:
+    """The one drug class the Medication's coded ingredients name (none, or two classes: no guess).
+
+    A Medication may carry only text in ``code`` and its RxNorm or ATC codes in
+    ``ingredient.itemCodeableConcept``; read from ``code`` alone it was "unknown", i.e. untreated.
+    """
+    items = [as_dict(i).get("itemCodeableConcept") for i in as_list(as_dict(medication).get("ingredient"))]
+    drugs = [by_code(text(c.get("system")), text(c.get("code"))) for item in items for c in codings(item)]
+    found = {drug.meaning: drug for drug in drugs if drug is not None}
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
 def classify(concept: JSON, medication: JSON | None) -> Match | None:
-    """The drug by table code first, else by name."""
+    """The drug by table code first (the Medication's code, then its ingredients'), else by name."""
     for coding in codings(concept):
         drug = by_code(text(coding.get("system")), text(coding.get("code")))
         if drug is not None:
             return Match(drug, "code")
+    ingredient = _by_ingredient_code(medication)
+    if ingredient is not None:
+        return Match(ingredient, "code")
     for name in _names(concept, medication):
         drug = by_name(name)
         if drug is not None:

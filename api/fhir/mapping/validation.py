@@ -34,7 +34,7 @@ READ_FIELDS: dict[str, frozenset[str]] = {
     "MedicationStatement": MEDICATION_FIELDS | {"id"},
     "MedicationAdministration": MEDICATION_FIELDS | {"id"},
     "MedicationDispense": MEDICATION_FIELDS | {"id"},
-    "Medication": frozenset({"id", "code", "form"}),
+    "Medication": frozenset({"id", "code", "form", "ingredient"}),
 }  # fmt: skip
 
 

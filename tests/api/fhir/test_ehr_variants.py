@@ -274,3 +274,26 @@ def test_loinc_snomed_and_icd10_by_their_oids_are_read() -> None:
     assert result.record.egfr == 28.0
     assert result.record.fracture_date == dt.date(2024, 2, 20)
     assert result.record.t_score_femoral_neck == -3.2
+
+
+def _ingredients(*codes: tuple[str, str]) -> list[JSON]:
+    return [{"itemCodeableConcept": {"coding": [{"system": system, "code": code}]}} for system, code in codes]
+
+
+@pytest.mark.parametrize(
+    ("ingredients", "treatment"),
+    [
+        (_ingredients((ATC, "M05BA08")), "zoledronic_acid"),
+        (_ingredients((ATC, "M05BA04"), ("http://example.org/local", "VITD3")), "oral_bisphosphonate"),
+        (_ingredients((ATC, "M05BA08"), (ATC, "M05BX04")), "none"),  # two classes: no guess
+        ([], "none"),
+    ],
+)
+def test_medication_coded_only_in_its_ingredients_is_the_drug(
+    ingredients: list[JSON], treatment: str
+) -> None:
+    """Medication.code as text only, its codes on ingredient.itemCodeableConcept."""
+    medication = {"resourceType": "Medication", "id": "m", "code": {"text": "infusion 5 mg/100 mL"},
+                  "ingredient": ingredients}  # fmt: skip
+    request = _request(medicationReference={"reference": "Medication/m"})
+    assert _treatment(_map(medication, request)) == treatment
