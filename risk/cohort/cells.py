@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_dtype
 
-from risk.cohort.arrow_bytes import holds_any
+from risk.cohort.arrow_bytes import byte_lengths, empty_cells, holds_any
 from risk.cohort.columns import ColumnSpec
 
 Mask = npt.NDArray[np.bool_]
@@ -56,9 +56,8 @@ def _nulled(text: pa.Array, missing: Mask) -> pa.Array:
 
 def missing_of(raw: pd.Series) -> Mask:
     """Rows where the cell is empty or missing."""
-    if raw.dtype == "str":  # compared in Arrow, where the text lives: no filled copy of the column
-        empty = pc.fill_null(pc.equal(pa.array(raw), ""), True)
-        return np.array(empty.to_numpy(zero_copy_only=False), dtype=bool)
+    if raw.dtype == "str":  # read off Arrow's offsets, where the text lives: no filled copy
+        return empty_cells(pa.array(raw))
     missing = raw.isna().to_numpy(dtype=bool, copy=True)
     if not (is_numeric_dtype(raw.dtype) or is_datetime64_any_dtype(raw.dtype)):
         missing |= (text_of(raw) == "").to_numpy(dtype=bool)
@@ -149,8 +148,11 @@ def _clean_dates(raw: pd.Series, missing: Mask) -> pd.Series | None:
     one bad cell, so a column with any bad cell goes through pandas to name each one.
     Only ASCII blanks are trimmed here: any other blank also falls back, as Python strips more.
     """
-    text = pc.ascii_trim_whitespace(_arrow_text(raw))
-    if not (pc.utf8_length(text).to_numpy(zero_copy_only=False)[~missing] == DATE_LENGTH).all():
+    text = _arrow_text(raw)
+    if holds_any(text, ASCII_BLANKS):
+        text = pc.ascii_trim_whitespace(text)
+    # Bytes, not characters: a cell of ten bytes that is no ASCII date fails the cast below.
+    if not (byte_lengths(text)[~missing] == DATE_LENGTH).all():
         return None
     try:
         days = pc.cast(_nulled(text, missing), pa.date32())

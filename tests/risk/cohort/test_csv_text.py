@@ -8,12 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.settings import DEFAULT_MODEL_PATH
 from risk.assess import Assessor
+from risk.cohort import csv_text as csv_text_module
 from risk.cohort import read_cohort_chunks
 from risk.cohort.csv_text import csv_text
 from risk.cohort.io import csv_ready
@@ -138,9 +141,21 @@ def test_any_dates_match_pandas(stamps: list[dt.datetime | None]) -> None:
     assert csv_text(frame, header=True) == pandas_bytes(frame)
 
 
-def test_floats_below_one_are_spelled_plainly_by_arrow_as_by_python() -> None:
-    # The renderer skips its exponent search for columns under 1: this pins Arrow's spelling there.
+def test_floats_below_one_are_spelled_plainly_as_by_python() -> None:
+    # Risks live below 1: orjson's spelling there is the renderer's fast path, pinned here.
     rng = np.random.default_rng(15)
     values = np.concatenate([10 ** rng.uniform(-4, 0, 20_000), [1e-4, 0.000100001, 0.9999999999999999, 0.0]])
     frame = pd.DataFrame({"x": values, "y": -values})
     assert csv_text(frame, header=True) == pandas_bytes(frame)
+
+
+def test_a_spelling_without_point_or_with_exponent_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
+    # If orjson ever spelled floats as Arrow's cast does ("24", "1e+15"), the guards catch it.
+    def arrow_cells(values: np.ndarray) -> tuple[pa.Array, bytes]:
+        text = pc.cast(pa.array(values, from_pandas=True), pa.string())
+        return text, b",".join(cell.as_py().encode() for cell in text if cell.is_valid)
+
+    values = np.array([24.0, 1e15, 0.5, np.nan, -3.0, 1234.5678])
+    monkeypatch.setattr(csv_text_module, "_orjson_cells", arrow_cells)
+    rendered = csv_text_module._float_text(values).to_pylist()
+    assert rendered == ["24.0", "1000000000000000.0", "0.5", None, "-3.0", "1234.5678"]
