@@ -135,11 +135,26 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
     )
     facts.update({name: _day_numbers(frame[name]) for name in DATE_FIELDS})
     facts["age_from_birth_date"] = _whole_years_column(frame["birth_date"], frame["assessment_date"])
-    levels = pa.array(frame["treated_levels"].astype("str"))
-    facts["n_levels"] = np.asarray(pc.count_substring(levels, ";").to_numpy(zero_copy_only=False), float) + 1
-    facts["level_t1_t6"] = _matches(levels, r"(?:^|;)T[1-6](?:;|$)")
-    facts["level_t11_l2"] = _matches(levels, r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)")
+    facts.update(_level_facts(pa.array(frame["treated_levels"].astype("str"))))
     return facts
+
+
+def _level_facts(levels: pa.Array | pa.ChunkedArray) -> Facts:
+    """Level count and spinal regions, worked out once per distinct list of levels, then taken per row.
+
+    A cohort holds a few hundred distinct lists: three RE2 passes over 100k rows cost 9 ms,
+    over their dictionary a few microseconds (a missing list is its own entry, with no facts).
+    """
+    if isinstance(levels, pa.ChunkedArray):
+        levels = levels.combine_chunks()
+    encoded = pc.dictionary_encode(levels, null_encoding="encode")
+    distinct, rows = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
+    counts = np.asarray(pc.count_substring(distinct, ";").to_numpy(zero_copy_only=False), dtype=float)
+    return {
+        "n_levels": (counts + 1)[rows],
+        "level_t1_t6": _matches(distinct, r"(?:^|;)T[1-6](?:;|$)")[rows],
+        "level_t11_l2": _matches(distinct, r"(?:^|;)(?:T11|T12|L1|L2)(?:;|$)")[rows],
+    }
 
 
 def _matches(text: pa.Array | pa.ChunkedArray, pattern: str) -> npt.NDArray[np.bool_]:
@@ -148,15 +163,38 @@ def _matches(text: pa.Array | pa.ChunkedArray, pattern: str) -> npt.NDArray[np.b
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
+def _days(column: pd.Series) -> npt.NDArray[np.datetime64]:
+    """The column as numpy days (NaT where missing); a naive datetime column is cast, not re-parsed."""
+    if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None:
+        return column.to_numpy().astype("datetime64[D]")
+    return pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
+
+
 def _day_numbers(column: pd.Series) -> np.ndarray:
-    days = pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
+    days = _days(column)
     result = days.astype("int64").astype(float)
     result[np.isnat(days)] = np.nan
     return result
 
 
 def _whole_years_column(born: pd.Series, on: pd.Series) -> np.ndarray:
-    born_dt, on_dt = pd.to_datetime(born), pd.to_datetime(on)
-    before_birthday = (on_dt.dt.month * 100 + on_dt.dt.day) < (born_dt.dt.month * 100 + born_dt.dt.day)
-    years = on_dt.dt.year - born_dt.dt.year - before_birthday.astype(int)
-    return years.to_numpy(dtype=float, na_value=np.nan)
+    """Completed years from ``born`` to ``on`` (NaN where either is missing), in numpy calendar units."""
+    born_days, on_days = _days(born), _days(on)
+    born_key, on_key = _day_of_year_key(born_days), _day_of_year_key(on_days)
+    years = on_days.astype("datetime64[Y]").astype(np.int64) - born_days.astype("datetime64[Y]").astype(
+        np.int64
+    )
+    result = (years - (on_key < born_key)).astype(float)
+    result[np.isnat(born_days) | np.isnat(on_days)] = np.nan
+    return result
+
+
+def _day_of_year_key(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
+    """Month and day as one sortable number (month index * 100 + day index): birthdays compare by it."""
+    months = days.astype("datetime64[M]")
+    month_index = months.astype(np.int64) - days.astype("datetime64[Y]").astype("datetime64[M]").astype(
+        np.int64
+    )
+    day_index = days.astype(np.int64) - months.astype("datetime64[D]").astype(np.int64)
+    key: npt.NDArray[np.int64] = month_index * 100 + day_index
+    return key

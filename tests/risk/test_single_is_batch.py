@@ -15,7 +15,7 @@ from risk.contract import PatientRecord
 from risk.facts import facts_from_frame
 from risk.flatten import RISK_COLUMNS
 from tests.risk.factories import records_to_frame
-from tests.risk.strategies import patient_records
+from tests.risk.strategies import ASSESSMENT, patient_records
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSESSOR = Assessor.load(ROOT / "models" / "refracture.json")
@@ -53,3 +53,34 @@ def test_an_assessment_equals_its_flat_row_exactly(records: list[PatientRecord])
         assert ";".join(payload["missing_inputs"]) == row["missing_inputs"]
         risk = payload["risk"] or dict.fromkeys(RISK_COLUMNS)
         assert risk == {k: _flat_value(row[k]) for k in RISK_COLUMNS}  # ==, not approx
+
+
+def _same_fact(one: Any, row: Any) -> bool:
+    if isinstance(one, float) and math.isnan(one):
+        return isinstance(row, float) and math.isnan(row)
+    return bool(one == row)
+
+
+@st.composite
+def _born_records(draw: st.DrawFn) -> PatientRecord:
+    """A record with a birth date: ages of 18 to 110 on the assessment day, birthdays either side of it."""
+    record = draw(patient_records())
+    born = draw(
+        st.dates(
+            ASSESSMENT.replace(year=ASSESSMENT.year - 110), ASSESSMENT.replace(year=ASSESSMENT.year - 18)
+        )
+    )
+    return PatientRecord.model_validate({**record.model_dump(), "birth_date": born})
+
+
+@settings(max_examples=150, deadline=None)
+@given(records=st.lists(_born_records() | patient_records(), min_size=1, max_size=6))
+def test_every_fact_of_a_record_is_its_cohort_rows_fact(records: list[PatientRecord]) -> None:
+    # Ages across birthdays, day numbers and the level facts are worked out per column in the
+    # cohort (numpy calendar units, one RE2 pass per distinct level list): the same values.
+    columns = facts_from_frame(records_to_frame(records))
+    for i, record in enumerate(records):
+        for name, value in record.facts.items():
+            assert _same_fact(
+                value, columns[name][i].item() if hasattr(columns[name][i], "item") else columns[name][i]
+            ), name
