@@ -178,23 +178,29 @@ def _day_numbers(column: pd.Series) -> np.ndarray:
 
 
 def _whole_years_column(born: pd.Series, on: pd.Series) -> np.ndarray:
-    """Completed years from ``born`` to ``on`` (NaN where either is missing), in numpy calendar units."""
+    """Completed years from ``born`` to ``on`` (NaN where either is missing), in integer arithmetic."""
     born_days, on_days = _days(born), _days(on)
-    born_key, on_key = _day_of_year_key(born_days), _day_of_year_key(on_days)
-    years = on_days.astype("datetime64[Y]").astype(np.int64) - born_days.astype("datetime64[Y]").astype(
-        np.int64
-    )
-    result = (years - (on_key < born_key)).astype(float)
+    born_year, born_key = _march_year_and_key(born_days)
+    on_year, on_key = _march_year_and_key(on_days)
+    result = (on_year - born_year - (on_key < born_key)).astype(float)
     result[np.isnat(born_days) | np.isnat(on_days)] = np.nan
     return result
 
 
-def _day_of_year_key(days: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
-    """Month and day as one sortable number (month index * 100 + day index): birthdays compare by it."""
-    months = days.astype("datetime64[M]")
-    month_index = months.astype(np.int64) - days.astype("datetime64[Y]").astype("datetime64[M]").astype(
-        np.int64
-    )
-    day_index = days.astype(np.int64) - months.astype("datetime64[D]").astype(np.int64)
-    key: npt.NDArray[np.int64] = month_index * 100 + day_index
-    return key
+def _march_year_and_key(
+    days: npt.NDArray[np.datetime64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each day's year counted from 1 March, and its place in that year (month * 100 + day).
+
+    H. Hinnant's days-to-civil algorithm, vectorised: numpy's own month and year casts cost
+    25 ns a cell. Years starting in March keep 29 February last, so a birthday on it falls
+    due on 1 March in other years, as the calendar comparison does.
+    """
+    shifted = days.astype(np.int64) + 719_468  # days since 0000-03-01
+    era = np.floor_divide(shifted, 146_097)
+    day_of_era = shifted - era * 146_097
+    year_of_era = (day_of_era - day_of_era // 1_460 + day_of_era // 36_524 - day_of_era // 146_096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    month = (5 * day_of_year + 2) // 153  # 0 = March … 11 = February
+    day = day_of_year - (153 * month + 2) // 5
+    return year_of_era + era * 400, month * 100 + day

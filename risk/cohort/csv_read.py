@@ -105,6 +105,8 @@ def arrow_csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
 
 def _frame(table: pa.Table, first: int) -> pd.DataFrame:
     """A chunk as pandas' reader gives it: str columns, index counting rows from the file's first."""
-    frame: pd.DataFrame = table.to_pandas()
+    # One buffer per column: sliced from Arrow's 1 MiB batches, each column came in ~25 pieces,
+    # and every column operation downstream paid for each piece.
+    frame: pd.DataFrame = table.combine_chunks().to_pandas()
     frame.index = pd.RangeIndex(first, first + len(frame))
     return frame
