@@ -2,7 +2,8 @@
 
 CSV cells arrive as strings (empty = missing); Parquet columns may already be typed.
 Each parser returns the normalised column (bad cells made missing) and, per broken
-rule, a boolean mask of the offending rows.
+rule, a boolean mask of the offending rows. Columns are built on fresh arrays with
+``copy=False``: pandas 3 copies a numpy array given to ``pd.Series`` otherwise.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def _numbers(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         problems.append((ok & ~np.isin(values, spec.choices), f"must be one of: {allowed}"))
     default = np.nan if spec.default is None else float(spec.default)
     values = np.where(ok, values, default)
-    return Parsed(pd.Series(values, index=raw.index, dtype="float64"), problems)
+    return Parsed(pd.Series(values, index=raw.index, dtype="float64", copy=False), problems)
 
 
 def _dates(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
@@ -172,7 +173,7 @@ def _typed_dates(raw: pd.Series, missing: Mask) -> Parsed:
     timed = ~missing & (stamps != stamps.astype("datetime64[D]").astype("datetime64[us]"))
     rule = "must be a date YYYY-MM-DD, not a timestamp with a time of day"
     values = np.where(timed, np.datetime64("NaT", "us"), stamps)
-    return Parsed(pd.Series(values, index=raw.index), [(timed, rule)])
+    return Parsed(pd.Series(values, index=raw.index, copy=False), [(timed, rule)])
 
 
 def _not_text(raw: pd.Series, missing: Mask) -> Mask:
@@ -193,7 +194,7 @@ def _bools(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         values[missing | bad] = pd.NA
         return Parsed(pd.Series(values, index=raw.index), problems)
     filled = np.where(missing, bool(spec.default), truth)
-    return Parsed(pd.Series(filled, index=raw.index, dtype=bool), problems)
+    return Parsed(pd.Series(filled, index=raw.index, dtype=bool, copy=False), problems)
 
 
 def _bool_words(raw: pd.Series, missing: Mask) -> tuple[Mask, Mask]:
@@ -226,7 +227,7 @@ def _enums(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     # A copy: Arrow's buffers are read-only and the bad rows are set below.
     positions = np.array(pc.fill_null(code, len(spec.choices)).to_numpy(zero_copy_only=False))
     positions[missing | bad] = len(spec.choices)
-    return Parsed(pd.Series(labels[positions], index=raw.index, dtype=object), [(bad, rule)])
+    return Parsed(pd.Series(labels[positions], index=raw.index, dtype=object, copy=False), [(bad, rule)])
 
 
 def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:

@@ -7,7 +7,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from risk.cohort.arrow_bytes import byte_lengths, empty_cells
+from risk.cohort.arrow_bytes import byte_lengths, empty_cells, holds_any
 from risk.cohort.cells import missing_of
 
 CELLS = st.lists(st.one_of(st.none(), st.just(""), st.text(max_size=4)), max_size=30)
@@ -32,3 +32,17 @@ def test_a_str_column_is_missing_where_empty_or_null() -> None:
     column = pd.Series(["a", "", None, " ", "bb"], dtype="str")
     assert missing_of(column).tolist() == [False, True, True, False, False]
     assert missing_of(column.iloc[2:]).tolist() == [True, False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=6), max_size=20),
+    st.sets(st.sampled_from(',"\n\r\t \x0b\x0c;-_'), max_size=6),
+)
+def test_holds_any_finds_exactly_the_cells_with_one_of_the_characters(
+    cells: list[str], wanted: set[str]
+) -> None:
+    # The one-comparison prefilter must never clear a column that holds one of them.
+    characters = "".join(sorted(wanted)).encode("ascii")
+    expected = any(char in cell for cell in cells for char in wanted)
+    assert holds_any(pa.array(cells, type=pa.large_string()), characters) is expected
