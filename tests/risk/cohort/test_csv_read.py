@@ -110,12 +110,17 @@ def test_a_synthetic_cohort_reads_the_same(
 
 
 @pytest.mark.parametrize("block_bytes", [1, 3, 1 << 24])
-def test_a_quote_is_found_wherever_it_lies(tmp_path: Path, block_bytes: int) -> None:
-    # Quote-free files are parsed without Arrow's slower newlines-in-values mode.
+def test_a_quote_and_a_non_ascii_byte_are_found_wherever_they_lie(tmp_path: Path, block_bytes: int) -> None:
+    # Quote-free files are parsed without Arrow's slower newlines-in-values mode, and ASCII
+    # files without its UTF-8 validation: the scan must miss neither, across block edges.
     path = tmp_path / "f.csv"
     path.write_bytes(b"a,b\n1,2\n3,4\n")
-    assert not csv_read.has_quote(path, block_bytes)
+    assert csv_read.scan_bytes(path, block_bytes) == csv_read.ByteScan(quote=False, ascii=True)
     path.write_bytes(b'a,b\n1,2\n3,"x\ny"\n')
-    assert csv_read.has_quote(path, block_bytes)
+    assert csv_read.scan_bytes(path, block_bytes) == csv_read.ByteScan(quote=True, ascii=True)
+    path.write_bytes("a,b\n1,2\n3,Jos\u00e9\n".encode())
+    assert csv_read.scan_bytes(path, block_bytes) == csv_read.ByteScan(quote=False, ascii=False)
+    path.write_bytes(b'a,b\n"\xff",2\n')
+    assert csv_read.scan_bytes(path, block_bytes) == csv_read.ByteScan(quote=True, ascii=False)
     path.write_bytes(b"")
-    assert not csv_read.has_quote(path, block_bytes)
+    assert csv_read.scan_bytes(path, block_bytes) == csv_read.ByteScan(quote=False, ascii=True)
