@@ -24,7 +24,7 @@ def cell_bytes(text: pa.Array) -> memoryview:
 
 
 def holds_any(text: pa.Array | pa.ChunkedArray, characters: bytes) -> bool:
-    """Whether any cell holds one of the ASCII ``characters`` (one byte-table pass per chunk)."""
+    """Whether any cell holds one of the ASCII ``characters`` (passes over the bytes, no call per cell)."""
     wanted = np.frombuffer(characters, dtype=np.uint8)
     chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
     return any(_holds(_bytes_of(chunk), wanted) for chunk in chunks)

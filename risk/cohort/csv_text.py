@@ -25,6 +25,9 @@ from risk.cohort.arrow_bytes import cell_bytes, holds_any
 # them otherwise elsewhere); outside that band numpy renders the few cells.
 PLAIN_LOW, PLAIN_HIGH = 1e-4, 1e16
 DATE_YEARS = (1000, 9999)
+# orjson's cells share one buffer with 4-byte offsets (2 GiB): at most ~25 bytes a float, so a
+# longer column is left to pandas rather than risk an offset that wraps.
+MAX_FLOAT_CELLS = 80_000_000
 # A bool's cell at its integer value (False = 0, True = 1), as ``csv_ready`` spells it.
 BOOL_WORDS = pa.array(["false", "true"])
 # Characters whose quoting by pandas' csv writer is probed once rather than assumed.
@@ -53,13 +56,15 @@ def _quoted(text: pa.Array) -> pa.Array:
     return pc.if_else(needs, wrapped, text)
 
 
-def _float_text(values: npt.NDArray[np.float64]) -> pa.Array:
+def _float_text(values: npt.NDArray[np.float64]) -> pa.Array | None:
     """Python's repr of each float (NaN → null): orjson's shortest spelling, numpy outside its band.
 
     orjson spells a float as repr does (shortest round-trip digits, ".0" on whole numbers) for
     1e-4 <= |x| < 1e16, about four times faster than Arrow's cast; outside that band (where it
     writes 0.00001 for 1e-05) and for infinities, numpy renders the few cells as repr would.
     """
+    if len(values) > MAX_FLOAT_CELLS:
+        return None
     values = np.ascontiguousarray(values, dtype=np.float64)
     magnitude = np.abs(values)
     with np.errstate(invalid="ignore"):

@@ -157,5 +157,16 @@ def test_a_spelling_without_point_or_with_exponent_is_redone(monkeypatch: pytest
 
     values = np.array([24.0, 1e15, 0.5, np.nan, -3.0, 1234.5678])
     monkeypatch.setattr(csv_text_module, "_orjson_cells", arrow_cells)
-    rendered = csv_text_module._float_text(values).to_pylist()
-    assert rendered == ["24.0", "1000000000000000.0", "0.5", None, "-3.0", "1234.5678"]
+    rendered = csv_text_module._float_text(values)
+    assert rendered is not None
+    assert rendered.to_pylist() == ["24.0", "1000000000000000.0", "0.5", None, "-3.0", "1234.5678"]
+
+
+def test_a_float_column_too_long_for_one_text_buffer_is_left_to_pandas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Past the cell limit orjson's cells could overflow 4-byte offsets: pandas writes them instead.
+    frame = pd.DataFrame({"x": [0.5, 1 / 3, np.nan, 24.0], "t": ["a", "b", "c", "d"]})
+    monkeypatch.setattr(csv_text_module, "MAX_FLOAT_CELLS", 3)
+    assert csv_text_module.csv_parts(frame, header=True) is None
+    assert csv_text_module._float_text(frame["x"].to_numpy()) is None
