@@ -18,10 +18,14 @@ def age(f: Facts) -> ops.Value:
     return ops.where(ops.isnan(f["age_from_birth_date"]), f["age_years"], f["age_from_birth_date"])
 
 
+def spine_evaluable(f: Facts) -> ops.Value:
+    """Whether a spine T-score may be used: ≥2 evaluable lumbar vertebrae (missing count: no)."""
+    return f["lumbar_vertebrae_evaluable"] >= MIN_EVALUABLE_LUMBAR_VERTEBRAE
+
+
 def lowest_t(f: Facts) -> ops.Value:
     """Lowest of FN, TH and LS T-scores; the spine counts only with ≥2 evaluable vertebrae."""
-    spine_counts = f["lumbar_vertebrae_evaluable"] >= MIN_EVALUABLE_LUMBAR_VERTEBRAE
-    spine = ops.where(spine_counts, f["t_score_lumbar_spine"], float("nan"))
+    spine = ops.where(spine_evaluable(f), f["t_score_lumbar_spine"], float("nan"))
     return ops.fmin(f["t_score_femoral_neck"], f["t_score_total_hip"], spine)
 
 

@@ -14,6 +14,7 @@ from risk import ops
 from risk.contract.enums import Severity
 from risk.facts import Facts
 from risk.rules import conditions as c
+from risk.rules.derived import spine_evaluable
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +134,7 @@ FLAGS: tuple[Rule, ...] = (
           "History of jaw osteonecrosis or atypical femoral fracture: antiresorptive choice needs "
           "a specialist.", "BHOF 2022", specialist=True),
     _flag("SPINE_DXA_UNRELIABLE", "info",
-          lambda f: ops.notnan(f["t_score_lumbar_spine"])
-          & ops.not_(f["lumbar_vertebrae_evaluable"] >= 2),
+          lambda f: ops.notnan(f["t_score_lumbar_spine"]) & ops.not_(spine_evaluable(f)),
           "Spine T-score ignored: fewer than two evaluable lumbar vertebrae; use the hip.",
           "ISCD Official Positions 2019/2023"),
     _flag("DXA_RECOMMENDED", "info",

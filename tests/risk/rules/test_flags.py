@@ -122,6 +122,19 @@ def test_spine_dxa_unreliable_below_two_vertebrae(evaluable: int | None, expecte
     assert outcome.fired["SPINE_DXA_UNRELIABLE"] is expected
 
 
+@pytest.mark.parametrize("evaluable", [None, 0, 1, 2, 3, 4])
+def test_the_flag_says_the_spine_is_ignored_exactly_when_the_lowest_t_score_ignores_it(
+    evaluable: int | None,
+) -> None:
+    # One two-vertebra rule for both: a spine T-score far below the hip's decides lowest_t
+    # only when it counts, and the flag fires only when it does not.
+    outcome = rules_for(
+        t_score_lumbar_spine=-4.5, t_score_total_hip=-1.0, lumbar_vertebrae_evaluable=evaluable
+    )
+    spine_used = outcome.facts["lowest_t"] == -4.5
+    assert outcome.fired["SPINE_DXA_UNRELIABLE"] is (not spine_used)
+
+
 def test_spine_dxa_unreliable_needs_a_spine_t_score() -> None:
     assert rules_for(lumbar_vertebrae_evaluable=1).fired["SPINE_DXA_UNRELIABLE"] is False
 
