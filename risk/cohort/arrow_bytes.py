@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def cell_bytes(text: pa.Array) -> memoryview:
@@ -42,38 +40,13 @@ def _bytes_of(text: pa.Array) -> np.ndarray:
     return np.frombuffer(cell_bytes(text), dtype=np.uint8)
 
 
-def empty_cells(text: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
-    """Rows whose cell is empty or null, read off the offsets (no comparison per cell)."""
-    return _per_chunk(_empty_of, text)
-
-
 def byte_lengths(text: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.int64]:
-    """Each cell's length in UTF-8 bytes (0 for a null), read off the offsets."""
-    return _per_chunk(_lengths_of, text)
+    """Each cell's length in UTF-8 bytes, 0 for a null (Arrow reads it off the offsets)."""
+    lengths = pc.fill_null(pc.binary_length(text), 0)
+    return np.asarray(lengths.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _per_chunk(
-    read: Callable[[pa.Array], npt.NDArray[Any]], text: pa.Array | pa.ChunkedArray
-) -> npt.NDArray[Any]:
-    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
-    parts = [read(chunk) for chunk in chunks]
-    if len(parts) == 1:
-        return parts[0]
-    return np.concatenate(parts) if parts else read(pa.array([], type=text.type))
-
-
-def _lengths_of(text: pa.Array) -> npt.NDArray[np.int64]:
-    width = np.int64 if pa.types.is_large_string(text.type) else np.int32
-    offsets = text.buffers()[1]
-    if offsets is None or len(text) == 0:
-        return np.zeros(len(text), dtype=np.int64)
-    bounds = np.frombuffer(offsets, dtype=width)[text.offset : text.offset + len(text) + 1].astype(np.int64)
-    lengths: npt.NDArray[np.int64] = bounds[1:] - bounds[:-1]
-    return lengths
-
-
-def _empty_of(text: pa.Array) -> npt.NDArray[np.bool_]:
-    empty: npt.NDArray[np.bool_] = _lengths_of(text) == 0
-    if text.null_count:
-        empty |= np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+def empty_cells(text: pa.Array | pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    """Rows whose cell is empty or null: no comparison per cell."""
+    empty: npt.NDArray[np.bool_] = byte_lengths(text) == 0
     return empty
