@@ -144,7 +144,11 @@ def _bool_or_integer_text(column: pd.Series) -> pa.Array:
 
 
 def _object_text(column: pd.Series) -> pa.Array | None:
-    """Text or object cells: only all-string (or all-missing) columns; anything else goes to pandas."""
+    """Text or object cells, quoted where needed: only all-string (or all-missing) columns.
+
+    Anything else goes to pandas. Only given text is scanned for quoting: the spellings of
+    numbers, dates and bools above never hold a character that needs quotes.
+    """
     try:
         array = pa.array(column, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -152,23 +156,20 @@ def _object_text(column: pd.Series) -> pa.Array | None:
     if isinstance(array, pa.ChunkedArray):  # an Arrow-backed str column comes as it is stored
         array = array.combine_chunks()
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-        return array.cast(pa.string())
+        return _quoted(array.cast(pa.string()))
     if pa.types.is_null(array.type):
         return pa.nulls(len(array), pa.string())
     return None
 
 
-def _lines(cells: list[pa.Array], spelled: list[bool]) -> memoryview:
-    """Join the rendered columns with commas and end each row with a newline.
+def _lines(cells: list[pa.Array]) -> memoryview:
+    """Join the rendered (and quoted) columns with commas and end each row with a newline.
 
     The newline goes onto the last column before the join, so the rows are built in one pass
     (a second join to append it copied every byte of the output again); an empty cell is null.
-    Only text columns are scanned for quoting: ``spelled`` marks the ones rendered from numbers,
-    dates and bools, whose digits, points, signs and words never need quotes.
     """
-    quoted = [cell if ours else _quoted(cell) for cell, ours in zip(cells, spelled, strict=True)]
-    quoted[-1] = pc.binary_join_element_wise(pc.fill_null(quoted[-1], ""), "\n", "")
-    rows = pc.binary_join_element_wise(*quoted, ",", null_handling="replace", null_replacement="")
+    cells = [*cells[:-1], pc.binary_join_element_wise(pc.fill_null(cells[-1], ""), "\n", "")]
+    rows = pc.binary_join_element_wise(*cells, ",", null_handling="replace", null_replacement="")
     return cell_bytes(rows)
 
 
@@ -183,17 +184,10 @@ def csv_parts(frame: pd.DataFrame, *, header: bool) -> list[memoryview] | None:
     names = [str(name) for name in frame.columns]
     if len(names) < 2 or names != list(frame.columns) or frame.columns.has_duplicates:
         return None
-    parts = [_lines([pa.array([name]) for name in names], [False] * len(names))] if header else []
+    parts = [_lines([_quoted(pa.array([name])) for name in names])] if header else []
     if len(frame):
-        columns = [frame.iloc[:, i] for i in range(len(names))]
-        cells = [_typed_text(column) for column in columns]
+        cells = [_typed_text(frame.iloc[:, i]) for i in range(len(names))]
         if any(cell is None for cell in cells):
             return None
-        spelled = [_spelled_by_renderer(column.dtype) for column in columns]
-        parts.append(_lines([cell for cell in cells if cell is not None], spelled))
+        parts.append(_lines([cell for cell in cells if cell is not None]))
     return parts
-
-
-def _spelled_by_renderer(dtype: object) -> bool:
-    """Whether the column's text is the renderer's spelling of numbers, dates or bools, not given text."""
-    return bool(getattr(dtype, "kind", "O") in "Mfbiu")

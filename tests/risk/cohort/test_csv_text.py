@@ -170,3 +170,12 @@ def test_a_float_column_too_long_for_one_text_buffer_is_left_to_pandas(
     monkeypatch.setattr(csv_text_module, "MAX_FLOAT_CELLS", 3)
     assert csv_text_module.csv_parts(frame, header=True) is None
     assert csv_text_module._float_text(frame["x"].to_numpy()) is None
+
+
+def test_header_names_are_quoted_as_pandas_quotes_them() -> None:
+    # Header cells are given text: quoted like text cells, while number, date and bool cells never are.
+    frame = pd.DataFrame(
+        {"a,b": [1.5, 2.0], 'say "x"': pd.Series(["p,q", "r"], dtype="str"), "plain": [True, False]}
+    )
+    assert csv_text(frame, header=True) == pandas_bytes(frame)
+    assert csv_text(frame, header=True).startswith(b'"a,b","say ""x""",plain\n')  # type: ignore[union-attr]
