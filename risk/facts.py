@@ -133,8 +133,9 @@ def facts_from_frame(frame: pd.DataFrame) -> Facts:
             for name in OPTIONAL_BOOL_FIELDS
         }
     )
-    facts.update({name: _day_numbers(frame[name]) for name in DATE_FIELDS})
-    facts["age_from_birth_date"] = _whole_years_column(frame["birth_date"], frame["assessment_date"])
+    days = {name: _days(frame[name]) for name in DATE_FIELDS}  # each date column converted once
+    facts.update({name: _day_numbers(column) for name, column in days.items()})
+    facts["age_from_birth_date"] = _whole_years_column(days["birth_date"], days["assessment_date"])
     facts.update(_level_facts(pa.array(frame["treated_levels"].astype("str"))))
     return facts
 
@@ -170,16 +171,16 @@ def _days(column: pd.Series) -> npt.NDArray[np.datetime64]:
     return pd.to_datetime(column).to_numpy(dtype="datetime64[D]")
 
 
-def _day_numbers(column: pd.Series) -> np.ndarray:
-    days = _days(column)
+def _day_numbers(days: npt.NDArray[np.datetime64]) -> np.ndarray:
     result = days.astype("int64").astype(float)
     result[np.isnat(days)] = np.nan
     return result
 
 
-def _whole_years_column(born: pd.Series, on: pd.Series) -> np.ndarray:
-    """Completed years from ``born`` to ``on`` (NaN where either is missing), in integer arithmetic."""
-    born_days, on_days = _days(born), _days(on)
+def _whole_years_column(
+    born_days: npt.NDArray[np.datetime64], on_days: npt.NDArray[np.datetime64]
+) -> np.ndarray:
+    """Completed years from ``born_days`` to ``on_days`` (NaN where either is missing), integer arithmetic."""
     born_year, born_key = _march_year_and_key(born_days)
     on_year, on_key = _march_year_and_key(on_days)
     result = (on_year - born_year - (on_key < born_key)).astype(float)
