@@ -69,20 +69,26 @@ def _float_text(values: npt.NDArray[np.float64]) -> pa.Array | None:
     magnitude = np.abs(values)
     with np.errstate(invalid="ignore"):
         plain = (magnitude == 0) | ((magnitude >= PLAIN_LOW) & (magnitude < PLAIN_HIGH))
-    text, body = _orjson_cells(values)
+    valid = ~np.isnan(values)
+    text, body = _orjson_cells(values, valid)
     # Guards, not assumptions: an in-band cell with an exponent or without a point is redone.
     if body.find(b"e") >= 0:
         plain &= ~np.asarray(pc.fill_null(pc.match_substring(text, "e"), True), dtype=bool)
-    if np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == ord(".")) != np.count_nonzero(plain):
+    # A number holds at most one point, so as many points as finite cells means each has one.
+    # (Counted against in-band cells only, the point of an out-of-band "0.00001" would hide a
+    # whole number spelled without its ".0".)
+    if np.count_nonzero(np.frombuffer(body, dtype=np.uint8) == ord(".")) != np.count_nonzero(
+        np.isfinite(values)
+    ):
         plain &= np.asarray(pc.fill_null(pc.match_substring(text, "."), False), dtype=bool)
-    redo = ~plain & ~np.isnan(values)
+    redo = ~plain & valid
     if redo.any():
         text = pc.replace_with_mask(text, pa.array(redo), pa.array(values[redo].astype(str)))
     return text
 
 
-def _orjson_cells(values: npt.NDArray[np.float64]) -> tuple[pa.Array, bytes]:
-    """orjson's spelling of each float as an Arrow string array (NaN → null), and the bytes spelled.
+def _orjson_cells(values: npt.NDArray[np.float64], valid: npt.NDArray[np.bool_]) -> tuple[pa.Array, bytes]:
+    """orjson's spelling of each float as an Arrow string array (null where not ``valid``), and the bytes.
 
     orjson writes the column as one JSON list; the commas are dropped and the cells' offsets
     computed from their positions, so no Python object is made per cell.
@@ -94,7 +100,6 @@ def _orjson_cells(values: npt.NDArray[np.float64]) -> tuple[pa.Array, bytes]:
     offsets[0], offsets[n] = 0, len(data)
     # Cell i starts after i commas: its offset in the comma-free bytes is its position less i.
     offsets[1:n] = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == ord(",")) - np.arange(n - 1)
-    valid = ~np.isnan(values)
     text = pa.StringArray.from_buffers(
         n,
         pa.py_buffer(offsets),

@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -151,7 +152,7 @@ def test_floats_below_one_are_spelled_plainly_as_by_python() -> None:
 
 def test_a_spelling_without_point_or_with_exponent_is_redone(monkeypatch: pytest.MonkeyPatch) -> None:
     # If orjson ever spelled floats as Arrow's cast does ("24", "1e+15"), the guards catch it.
-    def arrow_cells(values: np.ndarray) -> tuple[pa.Array, bytes]:
+    def arrow_cells(values: np.ndarray, valid: np.ndarray) -> tuple[pa.Array, bytes]:
         text = pc.cast(pa.array(values, from_pandas=True), pa.string())
         return text, b",".join(cell.as_py().encode() for cell in text if cell.is_valid)
 
@@ -160,6 +161,21 @@ def test_a_spelling_without_point_or_with_exponent_is_redone(monkeypatch: pytest
     rendered = csv_text_module._float_text(values)
     assert rendered is not None
     assert rendered.to_pylist() == ["24.0", "1000000000000000.0", "0.5", None, "-3.0", "1234.5678"]
+
+
+def test_a_missing_point_is_caught_beside_an_out_of_band_cell_that_has_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # orjson writes 1e-05 as "0.00001": a point in a cell that is redone anyway must not make up
+    # for a whole number spelled without its ".0" (a count of points against in-band cells would).
+    def spelled(values: np.ndarray) -> tuple[pa.Array, bytes]:
+        cells = ["24" if value == 24.0 else orjson.dumps(float(value)).decode() for value in values]
+        return pa.array(cells), ",".join(cells).encode()
+
+    monkeypatch.setattr(csv_text_module, "_orjson_cells", lambda values, valid: spelled(values))
+    rendered = csv_text_module._float_text(np.array([24.0, 1e-05, 0.5]))
+    assert rendered is not None
+    assert rendered.to_pylist() == ["24.0", "1e-05", "0.5"]
 
 
 def test_a_float_column_too_long_for_one_text_buffer_is_left_to_pandas(
