@@ -77,7 +77,7 @@ def _born_records(draw: st.DrawFn) -> PatientRecord:
 @given(records=st.lists(_born_records() | patient_records(), min_size=1, max_size=6))
 def test_every_fact_of_a_record_is_its_cohort_rows_fact(records: list[PatientRecord]) -> None:
     # Ages across birthdays, day numbers and the level facts are worked out per column in the
-    # cohort (numpy calendar units, one RE2 pass per distinct level list): the same values.
+    # cohort (integer calendar arithmetic, one RE2 pass per distinct level list): the same values.
     columns = facts_from_frame(records_to_frame(records))
     for i, record in enumerate(records):
         for name, value in record.facts.items():
