@@ -72,12 +72,12 @@ ROW_NOTE = " (row = data row: 1 is the first row under the header)"
 
 
 @contextmanager
-def user_errors(exit_code: int = USER_ERROR) -> Iterator[None]:
-    """Turn osteoref's own errors into one red line and an exit status."""
+def user_errors(exit_code: int = USER_ERROR, *, then: str = "") -> Iterator[None]:
+    """Turn osteoref's own errors into one red line (``then`` appended) and an exit status."""
     try:
         yield
     except OsteorefError as exc:
-        error_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        error_console.print(f"[red]error:[/red] {exc}{then}", highlight=False, soft_wrap=True)
         raise typer.Exit(exit_code) from None
 
 
@@ -130,7 +130,7 @@ def score(
         raise typer.Exit(USER_ERROR)
     settings = get_settings()
     errors = errors or errors_path_for(output)
-    with user_errors():
+    with user_errors(then=f"; nothing was written (an earlier {output} or {errors} is unchanged)"):
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
         with row_progress(console, "scoring") as bar:
             summary = score_file_chunked(

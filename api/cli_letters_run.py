@@ -17,7 +17,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from api import cli_exit
-from api.cli_letters_store import Problem, ReferralStore, referral_store
+from api.cli_letters_store import REFERRALS_NAME, Problem, ReferralStore, referral_store
 from api.cli_progress import print_summary, row_progress
 from api.referrals.adapters import letterhead_from
 from api.settings import Settings, get_settings
@@ -31,7 +31,8 @@ from risk.cohort.frame import empty_errors
 from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.cohort.records import record_from_row
 from risk.contract import PatientRecord
-from risk.errors import OsteorefError
+from risk.errors import InvalidInput, OsteorefError
+from risk.whole_file import same_file
 
 console = Console(soft_wrap=True)  # never hard-wrap at 80 columns into a pipe or a file
 error_console = Console(stderr=True, soft_wrap=True)
@@ -86,6 +87,7 @@ def run_letters(
     settings = get_settings()
     totals = RunTotals()
     with _user_errors():
+        _refuse_overwriting(cohort, output)
         assessor = Assessor.load(model or settings.model_path, settings.rule_config())
         letterhead = letterhead_from(settings)
         output.mkdir(parents=True, exist_ok=True)
@@ -114,6 +116,13 @@ def run_letters(
     _print_summary(totals, output, store)
     _print_first_errors(output / ERRORS_NAME, totals.first_errors)
     raise typer.Exit(cli_exit.for_failed_rows(totals.failed))
+
+
+def _refuse_overwriting(cohort: Path, output: Path) -> None:
+    """A cohort kept in the output folder under a name the run writes would be replaced by it."""
+    for name in (ERRORS_NAME, MANIFEST_NAME, REFERRALS_NAME):
+        if same_file(cohort, output / name):
+            raise InvalidInput(f"the cohort {cohort} is the run's own {name}; move it out of {output}")
 
 
 def _store(

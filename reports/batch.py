@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from types import TracebackType
-from typing import IO
 
 import structlog
 
@@ -34,6 +34,7 @@ from reports.render import render_html, render_pdf
 from reports.scored_row import ScoredRow
 from reports.versioning import code_digest
 from risk.contract import Assessment, PatientRecord
+from risk.whole_file import WholeFile, write_whole
 
 Progress = Callable[[int, int | None], None]  # (rows done, total rows or None when streaming)
 Pages = dict[DocumentKind, str]
@@ -201,11 +202,8 @@ def _describe(error: Exception) -> str:
 
 
 def _write(directory: Path, name: str, data: bytes) -> str:
-    # Write then rename, so an interrupted run never leaves a truncated letter behind.
-    target = directory / name
-    partial = target.with_name(f".{name}.partial")
-    partial.write_bytes(data)
-    partial.replace(target)
+    # Written whole, so an interrupted run never leaves a truncated letter behind.
+    write_whole(directory / name, data)
     return name
 
 
@@ -241,8 +239,8 @@ class ManifestWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.partial = path.with_name(f".{path.name}.partial")
-        self._handle: IO[str] = self.partial.open("w", newline="", encoding="utf-8")
+        self._file = WholeFile(path)
+        self._handle = io.TextIOWrapper(self._file.handle, encoding="utf-8", newline="")
         self._writer = csv.DictWriter(self._handle, fieldnames=MANIFEST_FIELDS)
         self._writer.writeheader()
 
@@ -252,11 +250,12 @@ class ManifestWriter:
 
     def close(self, *, complete: bool) -> None:
         """Publish the manifest (``complete``) or drop the partial file."""
-        self._handle.close()
+        self._handle.flush()
+        self._handle.detach()  # the binary file is closed by publish or discard, not by the wrapper
         if complete:
-            self.partial.replace(self.path)
+            self._file.publish()
         else:
-            self.partial.unlink(missing_ok=True)
+            self._file.discard()
 
 
 __all__ = [

@@ -7,13 +7,11 @@ strings, bools as true/false and missing values as empty cells in CSV.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -24,6 +22,7 @@ from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
 from risk.cohort.csv_text import csv_parts
 from risk.cohort.frame import reject_duplicate_columns
 from risk.errors import InvalidCohort
+from risk.whole_file import WholeFile
 
 SUFFIXES = (".csv", ".parquet")
 # Rows rendered at a time: bounds the rendered text (and keeps Arrow's 32-bit string offsets safe).
@@ -146,14 +145,19 @@ def _dictionary_columns(schema: pa.Schema) -> list[str]:
 
 
 class TableWriter:
-    """Append chunks to one CSV or Parquet file; the first chunk fixes the columns."""
+    """Append chunks to one CSV or Parquet file; the first chunk fixes the columns.
+
+    The file appears whole when the writer closes without an error (a ``with`` block that
+    ends normally, or ``close()``); a block left by an exception discards every chunk and
+    leaves any earlier file at ``path`` as it was (``risk.whole_file``).
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.kind = table_format(self.path)
+        self._file = WholeFile(self.path)  # opened now: an unwritable output fails before any reading
         self._parquet: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
-        self._csv: BinaryIO | None = None  # held open: reopening per chunk cost ~1 ms a chunk
         self._started = False
 
     def write(self, frame: pd.DataFrame) -> None:
@@ -167,16 +171,14 @@ class TableWriter:
                 table = table.cast(_plain_text(table.schema))
                 self._schema = table.schema
                 self._parquet = pq.ParquetWriter(
-                    self.path, table.schema, use_dictionary=_dictionary_columns(table.schema)
+                    self._file.handle, table.schema, use_dictionary=_dictionary_columns(table.schema)
                 )
             self._parquet.write_table(table)
         self._started = True
 
     def _write_csv(self, frame: pd.DataFrame) -> None:
         """Arrow-rendered slices (pandas for a slice the renderer declines): the same bytes either way."""
-        if self._csv is None:
-            self._csv = self.path.open("ab" if self._started else "wb")
-        handle = self._csv
+        handle = self._file.handle
         for start in range(0, max(len(frame), 1), CSV_SLICE_ROWS):
             part = frame.iloc[start : start + CSV_SLICE_ROWS]
             header = not self._started and start == 0
@@ -185,15 +187,21 @@ class TableWriter:
                 handle.write(csv_ready(part).to_csv(None, header=header, index=False).encode("utf-8"))
             else:
                 handle.writelines(parts)
-        handle.flush()  # each chunk reaches the file when written, as when it was reopened per chunk
 
     def close(self) -> None:
-        """Flush and close (an empty Parquet file still needs a schema, so none is written)."""
+        """Finish the file and put it in place (a Parquet file with no chunk has no schema: none is made)."""
         if self._parquet is not None:
             self._parquet.close()
-        if self._csv is not None:
-            self._csv.close()
-            self._csv = None
+        if self.kind == "parquet" and not self._started:
+            self._file.discard()
+        else:
+            self._file.publish()
+
+    def abandon(self) -> None:
+        """Drop every chunk written; whatever file was at ``path`` before stays."""
+        if self._parquet is not None:
+            self._parquet.close()
+        self._file.discard()
 
     def __enter__(self) -> TableWriter:
         return self
@@ -204,10 +212,13 @@ class TableWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        if exc_type is None:
+            self.close()
+        else:
+            self.abandon()
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write a whole frame (CSV or Parquet by extension)."""
-    with contextlib.closing(TableWriter(path)) as writer:
+    with TableWriter(path) as writer:
         writer.write(frame)

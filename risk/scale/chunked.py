@@ -11,8 +11,10 @@ import pandas as pd
 
 from risk.assess import Assessor
 from risk.cohort import ERROR_COLUMNS, TableWriter, read_cohort_chunks
+from risk.errors import InvalidInput
 from risk.scale.chunk import score_chunk, scored_columns
 from risk.scale.memory import PeakRss
+from risk.whole_file import same_file
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,19 @@ def errors_path_for(output: Path) -> Path:
     return output.with_name(f"{output.stem}.errors{output.suffix}")
 
 
+def refuse_overwriting(source: Path, output: Path, errors: Path) -> None:
+    """Refuse a run whose scores or errors would overwrite its input, or each other.
+
+    Writing over the file being read lost the rows not yet read (the run then reported
+    success on what it had), and one file cannot hold both the scores and the errors.
+    """
+    for role, path in (("scored", output), ("errors", errors)):
+        if same_file(source, path):
+            raise InvalidInput(f"the {role} file {path} is the input file; write it to another file")
+    if same_file(output, errors):
+        raise InvalidInput(f"the scored and errors files are one file ({output}); give them different names")
+
+
 def score_file_chunked(
     source: Path,
     output: Path,
@@ -45,7 +60,13 @@ def score_file_chunked(
     carry_inputs: bool = False,
     on_chunk: Callable[[int], None] | None = None,
 ) -> ScaleSummary:
-    """Score ``source`` into ``output`` chunk by chunk; rejected rows go to ``errors``."""
+    """Score ``source`` into ``output`` chunk by chunk; rejected rows go to ``errors``.
+
+    Both files appear only when the whole input has been read; a run stopped by an error
+    leaves neither, and any earlier file at either path as it was.
+    """
+    errors = errors or errors_path_for(Path(output))
+    refuse_overwriting(Path(source), Path(output), errors)
     started = time.perf_counter()
     scored = failed = 0
     first_row = 1
@@ -53,7 +74,7 @@ def score_file_chunked(
     with (
         PeakRss(children=False) as peak,
         TableWriter(Path(output)) as out,
-        TableWriter(errors or errors_path_for(Path(output))) as bad,
+        TableWriter(errors) as bad,
     ):
         for raw in read_cohort_chunks(Path(source), chunk_rows):
             chunk = score_chunk(raw, assessor, first_row, carry_inputs=carry_inputs)

@@ -114,6 +114,36 @@ def test_a_byte_that_is_not_utf8_names_its_row_and_column(tmp_path: Path) -> Non
     assert "not UTF-8: byte 0xFC in data row 2 (file line 3), column pcp_name" in result.output
 
 
+def test_a_run_stopped_by_bad_input_says_nothing_was_written_and_keeps_earlier_output(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    assert (
+        runner.invoke(app, ["score", "-i", str(_cohort(tmp_path, ROWS[:1])), "-o", str(out)]).exit_code == 0
+    )
+    earlier = out.read_bytes()
+    source = tmp_path / "latin1.csv"
+    rows = [*ROWS, ROWS[3].replace("Dr Four", "Dr Müller")]
+    source.write_bytes(("\n".join([HEADER, *rows]) + "\n").encode("latin-1"))
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(out), "--chunk-rows", "2"])
+    assert result.exit_code == 2
+    assert "column pcp_name; save the file as UTF-8; nothing was written" in result.output
+    assert out.read_bytes() == earlier  # rows 1-4 were scored before row 5 failed: none of them kept
+    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("output", ["cohort.csv", "no-such-folder/o.csv"])
+def test_an_output_that_is_the_input_or_cannot_be_written_is_one_red_line(
+    tmp_path: Path, output: str
+) -> None:
+    source = _cohort(tmp_path, ROWS)
+    before = source.read_bytes()
+    result = runner.invoke(app, ["score", "-i", str(source), "-o", str(tmp_path / output)])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ")
+    assert "Traceback" not in result.output and result.output.strip().count("\n") == 0
+    assert ("is the input file" if output == "cohort.csv" else "No such file or directory") in result.output
+    assert source.read_bytes() == before
+
+
 def test_train_never_overwrites_an_artefact_unasked_and_records_the_file_hash(tmp_path: Path) -> None:
     cohort = tmp_path / "synth.csv"
     assert runner.invoke(app, ["synth", "--n", "400", "--seed", "5", "-o", str(cohort)]).exit_code == 0

@@ -201,6 +201,20 @@ def test_missing_cohort_is_one_red_line_without_traceback(tmp_path: Path, databa
     assert out.strip().count("\n") == 0
 
 
+def test_a_cohort_the_run_would_write_over_is_refused(
+    cohort: Path, tmp_path: Path, database_url: str
+) -> None:
+    output = tmp_path / "out"
+    output.mkdir()
+    cohort = cohort.rename(output / "errors.csv")
+    before = cohort.read_bytes()
+    code, out = _run(cohort, output)
+    assert code == 2
+    assert "is the run's own errors.csv; move it out of" in out
+    assert cohort.read_bytes() == before
+    assert sorted(p.name for p in output.iterdir()) == ["errors.csv"]
+
+
 def test_idempotency_key_follows_the_inputs() -> None:
     record = make_record()
     signer = Signatory(name="Dr R. Surgeon")

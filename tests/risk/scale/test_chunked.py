@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 
 from risk.assess import Assessor
 from risk.cohort import validate_frame, write_table
-from risk.errors import InvalidCohort
+from risk.errors import InvalidCohort, InvalidInput
 from risk.flatten import FLAT_COLUMNS
 from risk.scale import REPORT_INPUTS, PeakRss, score_chunk, score_file_chunked
 
@@ -89,3 +90,52 @@ def test_carried_age_is_the_age_the_score_used(
     same_age = score_chunk(_one_patient(birth_date or "", str(carried)), assessor).scored
     risks = ["new_vertebral_fracture_12m", "new_vertebral_fracture_24m"]
     assert scored[risks].to_numpy().tolist() == same_age[risks].to_numpy().tolist()
+
+
+def _cohort_with_a_bad_byte_in_chunk_three(cohort: pd.DataFrame, path: Path) -> None:
+    """The cohort as CSV, with a byte that is not UTF-8 in data row 2,100 (chunks of 700 rows)."""
+    write_table(cohort, path)
+    lines = path.read_bytes().split(b"\n")
+    lines[2100] = lines[2100].replace(b"male", b"m\xe9le", 1)
+    path.write_bytes(b"\n".join(lines))
+
+
+def test_a_run_stopped_half_way_writes_nothing_and_keeps_the_earlier_files(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Chunks 1 and 2 were once written before chunk 3 failed: a scored file that looked whole."""
+    _cohort_with_a_bad_byte_in_chunk_three(cohort, tmp_path / "in.csv")
+    write_table(cohort.head(50), tmp_path / "good.csv")
+    score_file_chunked(tmp_path / "good.csv", tmp_path / "out.csv", assessor)
+    earlier = {name: (tmp_path / name).read_bytes() for name in ("out.csv", "out.errors.csv")}
+    with pytest.raises(InvalidCohort, match="not UTF-8: byte 0xE9 in data row 2100"):
+        score_file_chunked(tmp_path / "in.csv", tmp_path / "out.csv", assessor, chunk_rows=700)
+    assert {name: (tmp_path / name).read_bytes() for name in earlier} == earlier
+    with pytest.raises(InvalidCohort):
+        score_file_chunked(tmp_path / "in.csv", tmp_path / "new.csv", assessor, chunk_rows=700)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.csv", "in.csv", "out.csv", "out.errors.csv"]
+
+
+@pytest.mark.parametrize(
+    ("output", "errors", "message"),
+    [
+        ("in.csv", None, "the scored file .*in.csv is the input file"),
+        ("hard.csv", None, "the scored file .*hard.csv is the input file"),
+        ("out.csv", "in.csv", "the errors file .*in.csv is the input file"),
+        ("out.csv", "out.csv", r"the scored and errors files are one file \(.*out.csv\)"),
+    ],
+)
+def test_a_run_never_writes_over_its_input_or_one_file_twice(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path, output: str, errors: str | None, message: str
+) -> None:
+    """Scoring a file onto itself once kept the rows read before the first write, and exited 0."""
+    source = tmp_path / "in.csv"
+    write_table(cohort, source)
+    os.link(source, tmp_path / "hard.csv")
+    before = source.read_bytes()
+    with pytest.raises(InvalidInput, match=message):
+        score_file_chunked(
+            source, tmp_path / output, assessor, chunk_rows=700, errors=tmp_path / errors if errors else None
+        )
+    assert source.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hard.csv", "in.csv"]

@@ -1,0 +1,111 @@
+"""Output files that appear whole or not at all: written beside their destination, then moved into place.
+
+A run that fails half-way (a bad byte in row 250,000, a full disk, Ctrl-C) must not leave a
+file that looks like a complete scored cohort, nor destroy the one a previous run wrote:
+every row is written to a hidden ``.<name>.partial`` sibling, which replaces the destination
+only when the writer publishes it. The destination keeps its permissions (a file the user
+restricted stays restricted) and a symbolic link is written through, as a plain open would.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+from risk.errors import InvalidInput
+
+
+def partial_path(destination: Path) -> Path:
+    """The hidden sibling a file is written to before it replaces ``destination``."""
+    return destination.with_name(f".{destination.name}.partial")
+
+
+def _real_destination(path: Path) -> Path:
+    """The file a write to ``path`` lands in: through a symbolic link, as ``open`` would."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file (one path spelled twice, a link, or a hard link)."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return first.samefile(second)
+    except OSError:  # either does not exist yet: then they are different files
+        return False
+
+
+def _release_cached_pages(path: Path) -> None:
+    """Let the kernel drop the page cache of a file about to be replaced; its bytes stay on disk.
+
+    Writing over a file in place reused the memory of its cached pages; a partial file
+    beside it needs as much new memory, which on the virtual machines measured cost more
+    CPU time than the write itself (1M scored rows, 391 MB: 0.5-1.0 s against 0.1-0.3 s).
+    Only a hint: where it cannot be given, nothing changes but the speed.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:  # no file yet, or one this user may not read
+        return
+    try:
+        if stat.S_ISREG(os.fstat(descriptor).st_mode):
+            advise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(descriptor)
+
+
+class WholeFile:
+    """A binary file written to its partial sibling: ``publish`` moves it into place, ``discard`` drops it.
+
+    The partial file is opened at once, so an output that cannot be written is refused
+    before any input is read.
+    """
+
+    def __init__(self, destination: Path) -> None:
+        self.path = Path(destination)
+        self.destination = _real_destination(self.path)
+        self.partial = partial_path(self.destination)
+        _release_cached_pages(self.destination)
+        try:
+            self.handle: BinaryIO = self.partial.open("wb")
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        self.finished = False
+
+    def publish(self) -> None:
+        """Close the partial file and put it in the destination's place (in one rename); once only."""
+        if self.finished:
+            return
+        self.finished = True
+        self.handle.close()
+        try:
+            mode = stat.S_IMODE(self.destination.stat().st_mode)
+        except FileNotFoundError:
+            mode = None
+        if mode is not None:
+            self.partial.chmod(mode)
+        self.partial.replace(self.destination)
+
+    def discard(self) -> None:
+        """Close and delete the partial file; the destination stays as it was."""
+        if self.finished:
+            return
+        self.finished = True
+        self.handle.close()
+        self.partial.unlink(missing_ok=True)
+
+
+def write_whole(destination: Path, data: bytes) -> None:
+    """Write ``data`` to ``destination`` so that no reader ever sees part of it."""
+    file = WholeFile(destination)
+    try:
+        file.handle.write(data)
+    except BaseException:
+        file.discard()
+        raise
+    file.publish()

@@ -1,0 +1,115 @@
+"""Files published whole: the destination holds the old file or the new one, never a part of one."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from risk.cohort import TableWriter
+from risk.errors import InvalidInput
+from risk.whole_file import WholeFile, partial_path, same_file, write_whole
+
+
+def test_the_destination_keeps_the_old_file_until_publish(tmp_path: Path) -> None:
+    target = tmp_path / "scored.csv"
+    target.write_bytes(b"old\n")
+    file = WholeFile(target)
+    file.handle.write(b"new\n")
+    file.handle.flush()
+    assert target.read_bytes() == b"old\n"
+    file.publish()
+    assert target.read_bytes() == b"new\n"
+    assert not partial_path(target).exists()
+
+
+def test_discard_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
+    target = tmp_path / "scored.csv"
+    target.write_bytes(b"old\n")
+    file = WholeFile(target)
+    file.handle.write(b"half a fi")
+    file.discard()
+    assert target.read_bytes() == b"old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scored.csv"]
+
+
+def test_publish_and_discard_act_once(tmp_path: Path) -> None:
+    file = WholeFile(tmp_path / "a.csv")
+    file.handle.write(b"x")
+    file.publish()
+    file.discard()  # a second call must not delete or rename anything
+    file.publish()
+    assert (tmp_path / "a.csv").read_bytes() == b"x"
+
+
+def test_a_restricted_file_stays_restricted(tmp_path: Path) -> None:
+    """Health data a user made private (0600) must not come back readable by others."""
+    target = tmp_path / "scored.csv"
+    target.write_bytes(b"old\n")
+    target.chmod(0o600)
+    write_whole(target, b"new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_bytes() == b"new\n"
+
+
+def test_a_new_file_gets_the_mode_a_plain_open_would_give(tmp_path: Path) -> None:
+    plain, whole = tmp_path / "plain.csv", tmp_path / "whole.csv"
+    plain.write_bytes(b"x")
+    write_whole(whole, b"x")
+    assert stat.S_IMODE(whole.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+
+
+def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "store" / "scored.csv"
+    real.parent.mkdir()
+    real.write_bytes(b"old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(real)
+    write_whole(link, b"new\n")
+    assert link.is_symlink()
+    assert real.read_bytes() == b"new\n"
+
+
+def test_an_output_that_cannot_be_written_is_refused_at_once(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"cannot write .*missing/x\.csv: No such file or directory"):
+        WholeFile(tmp_path / "missing" / "x.csv")
+
+
+def test_same_file_sees_spellings_links_and_hard_links(tmp_path: Path) -> None:
+    first = tmp_path / "a.csv"
+    first.write_bytes(b"x")
+    (tmp_path / "sub").mkdir()
+    hard = tmp_path / "hard.csv"
+    os.link(first, hard)
+    soft = tmp_path / "soft.csv"
+    soft.symlink_to(first)
+    assert same_file(first, tmp_path / "sub" / ".." / "a.csv")
+    assert same_file(first, hard)
+    assert same_file(soft, first)
+    assert not same_file(first, tmp_path / "b.csv")  # not there yet: another file
+    (tmp_path / "b.csv").write_bytes(b"x")
+    assert not same_file(first, tmp_path / "b.csv")  # same bytes, another file
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_table_left_by_an_exception_is_not_written(tmp_path: Path, suffix: str) -> None:
+    target = tmp_path / f"scored{suffix}"
+    frame = pd.DataFrame({"a": [1.5, 2.5], "b": ["x", "y"]})
+    with TableWriter(target) as writer:
+        writer.write(frame)
+    before = target.read_bytes()
+    with pytest.raises(RuntimeError, match="row 250,000"), TableWriter(target) as writer:
+        writer.write(frame.assign(a=[9.5, 9.5]))
+        raise RuntimeError("a bad byte in row 250,000")
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]
+
+
+def test_a_parquet_table_without_a_chunk_makes_no_file(tmp_path: Path) -> None:
+    """An empty Parquet file has no schema; as before, none is made."""
+    with TableWriter(tmp_path / "none.parquet"):
+        pass
+    assert list(tmp_path.iterdir()) == []
