@@ -1,4 +1,4 @@
-"""Output files that appear whole or not at all: written beside their destination, then moved into place.
+"""Outputs that appear whole or not at all: written beside their destination, then moved into place.
 
 A run that fails half-way (a bad byte in row 250,000, a full disk, Ctrl-C) must not leave a
 file that looks like a complete scored cohort, nor destroy the one a previous run wrote:
@@ -10,6 +10,7 @@ restricted stays restricted) and a symbolic link is written through, as a plain 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 from typing import BinaryIO
@@ -109,3 +110,20 @@ def write_whole(destination: Path, data: bytes) -> None:
         file.discard()
         raise
     file.publish()
+
+
+def publish_folder(staging: Path, destination: Path) -> None:
+    """Put a fully written ``staging`` folder in the place of ``destination`` (replacing any earlier one).
+
+    A folder cannot replace a non-empty one in one rename: the earlier folder is moved
+    aside first and deleted once the new one is in place, so the destination holds the
+    earlier run or this one, never a mixture.
+    """
+    if not destination.exists():
+        staging.rename(destination)
+        return
+    aside = destination.with_name(f".{destination.name}.replaced")
+    shutil.rmtree(aside, ignore_errors=True)
+    destination.rename(aside)
+    staging.rename(destination)
+    shutil.rmtree(aside)

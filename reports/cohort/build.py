@@ -18,6 +18,7 @@ from reports.labels import label
 from risk.cohort.schemas import read_scored_cohort
 from risk.model.artefact import Artefact
 from risk.model.validation import BOOTSTRAP_RESAMPLES
+from risk.whole_file import write_whole
 
 TEMPLATES = Path(__file__).parent / "templates"
 ENVIRONMENT = jinja2.Environment(
@@ -112,8 +113,8 @@ def write_report(report: CohortReport, frame: pd.DataFrame, html_path: Path) -> 
     html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
     json_path = html_path.with_suffix(".json")
-    html_path.write_text(render_html(report, frame), encoding="utf-8")
-    json_path.write_text(report.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    write_whole(html_path, render_html(report, frame).encode("utf-8"))
+    write_whole(json_path, (report.model_dump_json(indent=1) + "\n").encode("utf-8"))
     return RenderedReport(html=html_path, json=json_path)
 
 

@@ -122,13 +122,21 @@ def validate_with(schema: pa.DataFrameSchema, frame: pd.DataFrame, first_row: in
     try:
         return schema.validate(prepared, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        errors = _failure_errors(exc, first_row)
-        listed = "; ".join(
-            f"{'row ' + str(e.row) if e.row is not None else 'file'} {e.field}={e.value!r}: {e.rule}"
-            for e in errors
-        )
-        total = len(exc.failure_cases)
-        raise InvalidCohort(f"invalid {schema.name}: {total} problem(s): {listed}", errors) from None
+        problem = _invalid(schema, exc, first_row)
+    # Raised outside the handler, so pandera's error is not even its hidden context: on a Dask
+    # cluster the context travels with the error, and pandera's cannot be unpickled (the client
+    # then got an Exception holding raw pickle bytes, cells included, instead of this error).
+    raise problem
+
+
+def _invalid(schema: pa.DataFrameSchema, exc: pa.errors.SchemaErrors, first_row: int) -> InvalidCohort:
+    errors = _failure_errors(exc, first_row)
+    listed = "; ".join(
+        f"{'row ' + str(e.row) if e.row is not None else 'file'} {e.field}={e.value!r}: {e.rule}"
+        for e in errors
+    )
+    total = len(exc.failure_cases)
+    return InvalidCohort(f"invalid {schema.name}: {total} problem(s): {listed}", errors)
 
 
 def validate_scored_cohort(frame: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from risk.errors import ModelArtefactError
 from risk.model.features import COLUMN_NAMES, INPUTS
 from risk.model.report import HorizonMetrics, ValidationReport
+from risk.whole_file import write_whole
 
 FORMAT_VERSION = 1
 MODEL_NAME = "osteoref-refracture"
@@ -124,9 +125,9 @@ class Artefact(_Strict):
 
 
 def save_artefact(artefact: Artefact, path: Path) -> None:
-    """Write the artefact as indented JSON."""
+    """Write the artefact as indented JSON (whole: an interrupted --force never leaves half a model)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(artefact.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    write_whole(path, (artefact.model_dump_json(indent=1) + "\n").encode("utf-8"))
 
 
 def load_artefact(path: Path) -> Artefact:

@@ -3,11 +3,15 @@
 Each partition writes its own Parquet part (``part-00000.parquet`` …) and rejected rows
 to ``errors/``; the graph returns only per-partition counts, so nothing large travels
 back to the client. Partition lengths are counted first so rejected rows keep their
-1-based row numbers in the whole input, as in the chunked path.
+1-based row numbers in the whole input, as in the chunked path. The parts are written to
+a staging folder that replaces the output folder only when every partition is done: a
+run never leaves an earlier run's parts beside its own, nor half of its own.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -19,12 +23,14 @@ from distributed import Client
 
 from risk.assess import Assessor
 from risk.cohort import write_table
-from risk.errors import InvalidCohort
+from risk.errors import InvalidCohort, InvalidInput
 from risk.scale.chunk import score_chunk
 from risk.scale.chunked import ScaleSummary
 from risk.scale.memory import PeakRss
+from risk.whole_file import partial_path, publish_folder
 
 PART = "part-{:05d}.parquet"
+PART_NAME = re.compile(r"part-\d{5}\.parquet")
 SUMMARY_META = pd.DataFrame({"scored": pd.Series(dtype="int64"), "failed": pd.Series(dtype="int64")})
 
 
@@ -69,6 +75,43 @@ def _offsets(ddf: dd.DataFrame, client: Client | None) -> list[int]:
     return starts
 
 
+def _holds_only_parts(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but parts (and, at the top, an ``errors`` folder of parts)."""
+    for entry in folder.iterdir():
+        if entry.name == "errors" and entry.is_dir() and folder.name != "errors":
+            if not _holds_only_parts(entry):
+                return False
+        elif not (entry.is_file() and PART_NAME.fullmatch(entry.name)):
+            return False
+    return True
+
+
+def _staging_folder(output_dir: Path) -> Path:
+    """An empty staging folder beside ``output_dir``, which must be new, empty or an earlier run's output."""
+    if output_dir.exists() and not (output_dir.is_dir() and _holds_only_parts(output_dir)):
+        raise InvalidInput(
+            f"{output_dir} holds files that are not an earlier run's parts; give a new or empty folder"
+        )
+    staging = partial_path(output_dir)
+    shutil.rmtree(staging, ignore_errors=True)  # left by a run that was killed
+    (staging / "errors").mkdir(parents=True)
+    return staging
+
+
+def _score_into(
+    folder: Path, input_glob: str, assessor: Assessor, client: Client | None, *, carry_inputs: bool
+) -> pd.DataFrame:
+    """Score every partition into ``folder``; the per-partition counts."""
+    with dask.config.set({"dataframe.convert-string": False}):
+        ddf = read_partitions(input_glob)
+        offsets = _offsets(ddf, client)
+        summary = ddf.map_partitions(  # type: ignore[no-untyped-call]
+            _score_partition, assessor, offsets, str(folder), carry_inputs=carry_inputs, meta=SUMMARY_META
+        )
+        counts: pd.DataFrame = client.compute(summary).result() if client else summary.compute()  # type: ignore[no-untyped-call]
+    return counts
+
+
 def score_dask(
     input_glob: str,
     output_dir: Path,
@@ -80,14 +123,14 @@ def score_dask(
     """Score every file matching ``input_glob`` into Parquet parts under ``output_dir``."""
     started = time.perf_counter()
     output_dir = Path(output_dir)
-    (output_dir / "errors").mkdir(parents=True, exist_ok=True)
-    with PeakRss() as peak, dask.config.set({"dataframe.convert-string": False}):
-        ddf = read_partitions(input_glob)
-        offsets = _offsets(ddf, client)
-        summary = ddf.map_partitions(  # type: ignore[no-untyped-call]
-            _score_partition, assessor, offsets, str(output_dir), carry_inputs=carry_inputs, meta=SUMMARY_META
-        )
-        counts = client.compute(summary).result() if client else summary.compute()  # type: ignore[no-untyped-call]
+    staging = _staging_folder(output_dir)
+    try:
+        with PeakRss() as peak:
+            counts = _score_into(staging, input_glob, assessor, client, carry_inputs=carry_inputs)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish_folder(staging, output_dir)
     return ScaleSummary(
         scored=int(counts["scored"].sum()),
         failed=int(counts["failed"].sum()),
