@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from risk.errors import OsteorefError
+from risk.errors import InvalidInput, OsteorefError
+from risk.whole_file import WholeFile
 
 # The loop (database, channels, reports) is imported when a command runs, so `--help`
 # stays light (tests/api/test_cli_startup.py).
@@ -87,12 +88,25 @@ def run_deliveries() -> None:
     )
 
 
+def _save(file: WholeFile, pdf: bytes) -> None:
+    try:
+        file.handle.write(pdf)
+        file.publish()
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {file.path}: {exc.strerror or exc}") from None
+
+
 @delivery.command("print-batch")
 def print_batch(
     output: Annotated[Path, typer.Option("--output", "-o", help="The batch PDF to write.")],
 ) -> None:
     """Write one PDF of every letter waiting for post, behind a cover sheet."""
     with _loop() as (_, loop):
-        batch = loop.print_batches.make(None)
-    output.write_bytes(batch.pdf)
+        # Opened first and published before the letters count as printed: a batch that
+        # cannot be saved puts its letters back in the queue rather than losing them.
+        file = WholeFile(output)
+        try:
+            batch = loop.print_batches.make(None, keep=lambda pdf: _save(file, pdf))
+        finally:
+            file.discard()  # nothing left to drop once published
     console.print(f"{batch.letters} letters → {output} (batch {batch.id})", highlight=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -50,8 +51,18 @@ class PrintBatches:
     lease_seconds: int = 600
     clock: Clock = utcnow
 
-    def make(self, actor: Principal | None, limit: int = MAX_LETTERS) -> PrintedBatch:
-        """Claim the queue, render cover + letters into one PDF, mark them delivered."""
+    def make(
+        self,
+        actor: Principal | None,
+        limit: int = MAX_LETTERS,
+        *,
+        keep: Callable[[bytes], None] | None = None,
+    ) -> PrintedBatch:
+        """Claim the queue, render cover + letters into one PDF, mark them delivered.
+
+        ``keep`` saves the PDF before the letters count as printed: if it fails (a full disk,
+        a folder that is not there), the letters go back to the queue, as after a failed render.
+        """
         now = self.clock()
         claimed = self._claim(now, limit)
         if not claimed:
@@ -64,6 +75,8 @@ class PrintBatches:
             ]
             cover = self.render([cover_html(self.letterhead, _ref(batch_id), now, envelopes)])[0]
             pdf = merge([cover, *letters])
+            if keep is not None:
+                keep(pdf)
         except Exception:
             self._release(claimed, self.clock())
             raise

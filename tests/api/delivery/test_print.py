@@ -5,15 +5,19 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from typer.testing import CliRunner
 
 from api.auth.principal import Principal
+from api.cli import app
 from api.db.ack_models import AckToken
 from api.db.engine import Database
 from api.db.models import Referral
+from api.settings import get_settings
 from reports.render import render_pdf
 from risk.errors import NotFound
 from tests.api.delivery.loop import Clock, loop, new_referral
@@ -68,3 +72,44 @@ def test_a_failed_render_puts_the_letters_back_and_revokes_their_tokens(
     with database.reader() as session:
         assert all(t.revoked_at is not None for t in session.scalars(select(AckToken)))
     assert loop(database, clock, render=real_pdfs).print_batches.make(actor).letters == 1
+
+
+def test_a_batch_that_cannot_be_kept_puts_its_letters_back(
+    database: Database, actor: Principal, clock: Clock
+) -> None:
+    """The letters count as printed only once the PDF is saved: none is lost with a failed save."""
+
+    def full_disk(pdf: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    rid = new_referral(database, actor)
+    loop(database, clock).deliveries.request(actor, rid, "print")
+    with pytest.raises(OSError, match="No space left"):
+        loop(database, clock, render=real_pdfs).print_batches.make(actor, keep=full_disk)
+    kept: list[bytes] = []
+    batch = loop(database, clock, render=real_pdfs).print_batches.make(actor, keep=kept.append)
+    assert batch.letters == 1 and kept == [batch.pdf]
+
+
+def test_print_batch_to_a_folder_that_is_not_there_loses_no_letter(
+    database: Database, actor: Principal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI wrote the PDF after the letters were marked printed: a bad path lost them."""
+    rid = new_referral(database, actor)
+    loop(database, Clock()).deliveries.request(actor, rid, "print")
+    monkeypatch.setenv("OSTEOREF_DATABASE_URL", database.engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        refused = CliRunner().invoke(app, ["delivery", "print-batch", "-o", str(tmp_path / "none" / "b.pdf")])
+        assert refused.exit_code == 1
+        assert (
+            refused.output.startswith("error: cannot write ")
+            and "No such file or directory" in refused.output
+        )
+        done = CliRunner().invoke(app, ["delivery", "print-batch", "-o", str(tmp_path / "b.pdf")])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("1 letters → ")
+    assert len(PdfReader(tmp_path / "b.pdf").pages) >= 2  # the cover and the letter
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.pdf"]
