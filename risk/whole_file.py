@@ -3,12 +3,15 @@
 A run that fails half-way (a bad byte in row 250,000, a full disk, Ctrl-C) must not leave a
 file that looks like a complete scored cohort, nor destroy the one a previous run wrote:
 every row is written to a hidden ``.<name>.partial`` sibling, which replaces the destination
-only when the writer publishes it. The destination keeps its permissions (a file the user
-restricted stays restricted) and a symbolic link is written through, as a plain open would.
+only when the writer publishes it. The partial file is locked while it is written, so two
+runs onto one output never write one file together. The destination keeps its permissions
+(a file the user restricted stays restricted) and a symbolic link is written through, as a
+plain open would.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import stat
@@ -60,6 +63,36 @@ def _release_cached_pages(path: Path) -> None:
         os.close(descriptor)
 
 
+def _locked_partial(partial: Path) -> BinaryIO:
+    """The partial file, opened empty under an exclusive lock (BlockingIOError: a live run holds it).
+
+    The lock dies with its process, so a partial file left by a killed run never blocks the
+    next one; it is reused. A file taken between the open and the lock (published or dropped
+    by the run that held it) is no longer the partial file: the open is tried again.
+    """
+    while True:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _names(descriptor, partial):
+                os.ftruncate(descriptor, 0)
+                return os.fdopen(descriptor, "wb")
+        except BaseException:
+            os.close(descriptor)
+            raise
+        os.close(descriptor)
+
+
+def _names(descriptor: int, path: Path) -> bool:
+    """Whether ``path`` still names the open file."""
+    try:
+        named = path.stat()
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(descriptor)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
 class WholeFile:
     """A binary file written to its partial sibling: ``publish`` moves it into place, ``discard`` drops it.
 
@@ -71,11 +104,15 @@ class WholeFile:
         self.path = Path(destination)
         self.destination = _real_destination(self.path)
         self.partial = partial_path(self.destination)
-        _release_cached_pages(self.destination)
         try:
-            self.handle: BinaryIO = self.partial.open("wb")
+            self.handle: BinaryIO = _locked_partial(self.partial)
+        except BlockingIOError:
+            raise InvalidInput(
+                f"another run is writing {self.path} now; let it finish or give another output"
+            ) from None
         except OSError as exc:
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+        _release_cached_pages(self.destination)
         self.finished = False
 
     def publish(self) -> None:
@@ -83,22 +120,25 @@ class WholeFile:
         if self.finished:
             return
         self.finished = True
-        self.handle.close()
+        self.handle.flush()
         try:
             mode = stat.S_IMODE(self.destination.stat().st_mode)
         except FileNotFoundError:
             mode = None
         if mode is not None:
-            self.partial.chmod(mode)
+            os.fchmod(self.handle.fileno(), mode)
+        # Renamed before it is closed: the lock holds until the file is the destination, so
+        # a run starting meanwhile makes a partial file of its own instead of taking this one.
         self.partial.replace(self.destination)
+        self.handle.close()
 
     def discard(self) -> None:
         """Close and delete the partial file; the destination stays as it was."""
         if self.finished:
             return
         self.finished = True
-        self.handle.close()
         self.partial.unlink(missing_ok=True)
+        self.handle.close()
 
 
 def write_whole(destination: Path, data: bytes) -> None:

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from risk.whole_file import WholeFile
 
 runner = CliRunner()
 HEADER = "patient_id,sex,age_years,procedure_date,assessment_date,treated_levels,pcp_name"
@@ -142,6 +143,18 @@ def test_an_output_that_is_the_input_or_cannot_be_written_is_one_red_line(
     assert "Traceback" not in result.output and result.output.strip().count("\n") == 0
     assert ("is the input file" if output == "cohort.csv" else "No such file or directory") in result.output
     assert source.read_bytes() == before
+
+
+def test_a_second_run_onto_an_output_being_written_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "o.csv"
+    running = WholeFile(out)  # another run, still writing
+    try:
+        result = runner.invoke(app, ["score", "-i", str(_cohort(tmp_path, ROWS)), "-o", str(out)])
+    finally:
+        running.discard()
+    assert result.exit_code == 2
+    assert f"error: another run is writing {out} now" in result.output
+    assert not out.exists()
 
 
 def test_train_never_overwrites_an_artefact_unasked_and_records_the_file_hash(tmp_path: Path) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -113,3 +116,36 @@ def test_a_parquet_table_without_a_chunk_makes_no_file(tmp_path: Path) -> None:
     with TableWriter(tmp_path / "none.parquet"):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_second_writer_of_one_destination_is_refused_while_the_first_writes(tmp_path: Path) -> None:
+    """Two runs once wrote one partial file together: the published file mixed both."""
+    target = tmp_path / "scored.csv"
+    first = WholeFile(target)
+    first.handle.write(b"first\n")
+    with pytest.raises(InvalidInput, match=r"another run is writing .*scored\.csv now"):
+        WholeFile(target)
+    first.publish()
+    second = WholeFile(target)  # the first is done: its partial file is now the destination
+    second.handle.write(b"second\n")
+    assert target.read_bytes() == b"first\n"
+    second.publish()
+    assert target.read_bytes() == b"second\n"
+
+
+def test_the_partial_file_of_a_killed_run_is_reused_not_a_lock(tmp_path: Path) -> None:
+    """A run killed with SIGKILL leaves its partial file; its lock died with it."""
+    target = tmp_path / "scored.csv"
+    target.write_bytes(b"earlier\n")
+    code = (
+        "import os, sys; from pathlib import Path; from risk.whole_file import WholeFile;"
+        "f = WholeFile(Path(sys.argv[1])); f.handle.write(b'half a ru'); f.handle.flush();"
+        "os.kill(os.getpid(), 9)"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(target)], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert partial_path(target).read_bytes() == b"half a ru"
+    assert target.read_bytes() == b"earlier\n"
+    write_whole(target, b"new\n")
+    assert target.read_bytes() == b"new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scored.csv"]
