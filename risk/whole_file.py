@@ -11,6 +11,8 @@ plain open would.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import os
 import shutil
@@ -19,6 +21,9 @@ from pathlib import Path
 from typing import BinaryIO
 
 from risk.errors import InvalidInput
+
+# flock's answers on a file system that does not lock (some network and FUSE mounts).
+UNLOCKABLE = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL})
 
 
 def partial_path(destination: Path) -> Path:
@@ -73,7 +78,7 @@ def _locked_partial(partial: Path) -> BinaryIO:
     while True:
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
         try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            _lock(descriptor)
             if _names(descriptor, partial):
                 os.ftruncate(descriptor, 0)
                 return os.fdopen(descriptor, "wb")
@@ -81,6 +86,17 @@ def _locked_partial(partial: Path) -> BinaryIO:
             os.close(descriptor)
             raise
         os.close(descriptor)
+
+
+def _lock(descriptor: int) -> None:
+    """Take the exclusive lock; on a file system that keeps no locks, write without one, as before."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise
+    except OSError as exc:
+        if exc.errno not in UNLOCKABLE:
+            raise
 
 
 def _names(descriptor: int, path: Path) -> bool:
@@ -111,6 +127,8 @@ class WholeFile:
                 f"another run is writing {self.path} now; let it finish or give another output"
             ) from None
         except OSError as exc:
+            with contextlib.suppress(OSError):  # the empty file the open may have made
+                self.partial.unlink()
             raise InvalidInput(f"cannot write {self.path}: {exc.strerror or exc}") from exc
         _release_cached_pages(self.destination)
         self.finished = False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import signal
 import stat
@@ -149,3 +151,29 @@ def test_the_partial_file_of_a_killed_run_is_reused_not_a_lock(tmp_path: Path) -
     write_whole(target, b"new\n")
     assert target.read_bytes() == b"new\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scored.csv"]
+
+
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_a_file_system_that_keeps_no_locks_is_still_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """Some network mounts answer flock with ENOLCK: outputs there must not become unwritable."""
+
+    def no_locks(descriptor: int, operation: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    write_whole(tmp_path / "scored.csv", b"rows\n")
+    assert (tmp_path / "scored.csv").read_bytes() == b"rows\n"
+
+
+def test_a_lock_error_that_is_no_missing_lock_support_is_not_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(descriptor: int, operation: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(fcntl, "flock", broken)
+    with pytest.raises(InvalidInput, match=r"cannot write .*scored\.csv: Input/output error"):
+        WholeFile(tmp_path / "scored.csv")
+    assert list(tmp_path.iterdir()) == []
