@@ -18,6 +18,7 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from types import TracebackType
 from typing import BinaryIO
 
 from risk.errors import InvalidInput
@@ -150,6 +151,18 @@ class WholeFile:
         self.partial.replace(self.destination)
         self.handle.close()
 
+    def __enter__(self) -> WholeFile:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """Publish when the block ends normally, discard when an exception leaves it."""
+        if kind is None:
+            self.publish()
+        else:
+            self.discard()
+
     def discard(self) -> None:
         """Close and delete the partial file; the destination stays as it was."""
         if self.finished:
@@ -161,13 +174,8 @@ class WholeFile:
 
 def write_whole(destination: Path, data: bytes) -> None:
     """Write ``data`` to ``destination`` so that no reader ever sees part of it."""
-    file = WholeFile(destination)
-    try:
+    with WholeFile(destination) as file:
         file.handle.write(data)
-    except BaseException:
-        file.discard()
-        raise
-    file.publish()
 
 
 def publish_folder(staging: Path, destination: Path) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from risk.synth.frame import CONTRACT_COLUMNS
+from risk.whole_file import WholeFile
 
 
 def _cell_text(column: pd.Series) -> pd.Series:
@@ -28,7 +29,8 @@ def _cell_text(column: pd.Series) -> pd.Series:
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` to ``path`` in the cohort CSV format (UTF-8, header row, ``\\n``)."""
     out = pd.DataFrame({name: _cell_text(frame[name]) for name in frame.columns})
-    out.to_csv(Path(path), index=False, na_rep="", lineterminator="\n")
+    with WholeFile(Path(path)) as file:
+        out.to_csv(file.handle, index=False, na_rep="", lineterminator="\n", encoding="utf-8")
 
 
 def record_dict(frame: pd.DataFrame, row: int) -> dict[str, object]:

@@ -157,6 +157,13 @@ def test_a_second_run_onto_an_output_being_written_is_refused(tmp_path: Path) ->
     assert not out.exists()
 
 
+@pytest.mark.parametrize("name", ["c.csv", "c.parquet"])
+def test_synth_into_a_folder_that_is_not_there_is_one_red_line(tmp_path: Path, name: str) -> None:
+    result = runner.invoke(app, ["synth", "--n", "5", "--output", str(tmp_path / "none" / name)])
+    assert result.exit_code == 2
+    assert result.output.startswith("error: cannot write ") and "Traceback" not in result.output
+
+
 def test_train_never_overwrites_an_artefact_unasked_and_records_the_file_hash(tmp_path: Path) -> None:
     cohort = tmp_path / "synth.csv"
     assert runner.invoke(app, ["synth", "--n", "400", "--seed", "5", "-o", str(cohort)]).exit_code == 0
