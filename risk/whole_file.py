@@ -110,6 +110,15 @@ def _names(descriptor: int, path: Path) -> bool:
     return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
 
 
+def _keep_mode(destination: Path, descriptor: int) -> None:
+    """Give the new file the permissions of the one it replaces (none there: the umask's, as open gives)."""
+    try:
+        mode = stat.S_IMODE(destination.stat().st_mode)
+    except FileNotFoundError:
+        return
+    os.fchmod(descriptor, mode)
+
+
 class WholeFile:
     """A binary file written to its partial sibling: ``publish`` moves it into place, ``discard`` drops it.
 
@@ -121,6 +130,8 @@ class WholeFile:
         self.path = Path(destination)
         self.destination = _real_destination(self.path)
         self.partial = partial_path(self.destination)
+        if self.destination.is_dir():  # found now, not by the rename at the end of a long run
+            raise InvalidInput(f"cannot write {self.path}: it is a folder")
         try:
             self.handle: BinaryIO = _locked_partial(self.partial)
         except BlockingIOError:
@@ -139,17 +150,17 @@ class WholeFile:
         if self.finished:
             return
         self.finished = True
-        self.handle.flush()
         try:
-            mode = stat.S_IMODE(self.destination.stat().st_mode)
-        except FileNotFoundError:
-            mode = None
-        if mode is not None:
-            os.fchmod(self.handle.fileno(), mode)
-        # Renamed before it is closed: the lock holds until the file is the destination, so
-        # a run starting meanwhile makes a partial file of its own instead of taking this one.
-        self.partial.replace(self.destination)
-        self.handle.close()
+            self.handle.flush()
+            _keep_mode(self.destination, self.handle.fileno())
+            # Renamed before it is closed: the lock holds until the file is the destination, so
+            # a run starting meanwhile makes a partial file of its own instead of taking this one.
+            self.partial.replace(self.destination)
+        except BaseException:
+            self.partial.unlink(missing_ok=True)
+            raise
+        finally:
+            self.handle.close()
 
     def __enter__(self) -> WholeFile:
         return self

@@ -177,3 +177,23 @@ def test_a_lock_error_that_is_no_missing_lock_support_is_not_hidden(
     with pytest.raises(InvalidInput, match=r"cannot write .*scored\.csv: Input/output error"):
         WholeFile(tmp_path / "scored.csv")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_at_the_destination_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    (tmp_path / "scored.csv").mkdir()
+    with pytest.raises(InvalidInput, match=r"cannot write .*scored\.csv: it is a folder"):
+        WholeFile(tmp_path / "scored.csv")
+    assert [p.name for p in tmp_path.iterdir()] == ["scored.csv"]
+
+
+def test_a_failed_publish_leaves_no_partial_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_room(self: Path, target: Path) -> Path:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    file = WholeFile(tmp_path / "scored.csv")
+    file.handle.write(b"rows\n")
+    monkeypatch.setattr(Path, "replace", no_room)
+    with pytest.raises(OSError, match="No space left"):
+        file.publish()
+    assert list(tmp_path.iterdir()) == []
+    assert file.handle.closed
