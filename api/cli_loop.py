@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from risk.errors import InvalidInput, OsteorefError
-from risk.whole_file import WholeFile
+from risk.errors import OsteorefError
+from risk.whole_file import WholeFile, cannot_write
 
 # The loop (database, channels, reports) is imported when a command runs, so `--help`
 # stays light (tests/api/test_cli_startup.py).
@@ -93,7 +93,7 @@ def _save(file: WholeFile, pdf: bytes) -> None:
         file.handle.write(pdf)
         file.publish()
     except OSError as exc:
-        raise InvalidInput(f"cannot write {file.path}: {exc.strerror or exc}") from None
+        raise cannot_write(file.path, exc) from None
 
 
 @delivery.command("print-batch")

@@ -27,6 +27,11 @@ from risk.errors import InvalidInput
 UNLOCKABLE = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL})
 
 
+def cannot_write(path: Path, error: OSError) -> InvalidInput:
+    """The user error for an output the system refused (no such folder, no permission, a full disk)."""
+    return InvalidInput(f"cannot write {path}: {error.strerror or error}")
+
+
 def partial_path(destination: Path) -> Path:
     """The hidden sibling a file is written to before it replaces ``destination``."""
     return destination.with_name(f".{destination.name}.partial")
@@ -141,7 +146,7 @@ class WholeFile:
         except OSError as exc:
             with contextlib.suppress(OSError):  # the empty file the open may have made
                 self.partial.unlink()
-            raise InvalidInput(f"cannot write {self.path}: {exc.strerror or exc}") from exc
+            raise cannot_write(self.path, exc) from exc
         _release_cached_pages(self.destination)
         self.finished = False
 

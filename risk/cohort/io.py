@@ -189,19 +189,21 @@ class TableWriter:
                 handle.writelines(parts)
 
     def close(self) -> None:
-        """Finish the file and put it in place (a Parquet file with no chunk has no schema: none is made)."""
-        if self._parquet is not None:
-            self._parquet.close()
-        if self.kind == "parquet" and not self._started:
-            self._file.discard()
-        else:
-            self._file.publish()
+        """Finish the file and put it in place."""
+        self._finish(keep=True)
 
     def abandon(self) -> None:
         """Drop every chunk written; whatever file was at ``path`` before stays."""
+        self._finish(keep=False)
+
+    def _finish(self, *, keep: bool) -> None:
         if self._parquet is not None:
             self._parquet.close()
-        self._file.discard()
+        # A Parquet file with no chunk has no schema, so none is made.
+        if keep and (self.kind == "csv" or self._parquet is not None):
+            self._file.publish()
+        else:
+            self._file.discard()
 
     def __enter__(self) -> TableWriter:
         return self

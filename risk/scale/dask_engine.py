@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,20 +76,21 @@ def _offsets(ddf: dd.DataFrame, client: Client | None) -> list[int]:
     return starts
 
 
-def _holds_only_parts(folder: Path) -> bool:
-    """Whether ``folder`` holds nothing but parts (and, at the top, an ``errors`` folder of parts)."""
-    for entry in folder.iterdir():
-        if entry.name == "errors" and entry.is_dir() and folder.name != "errors":
-            if not _holds_only_parts(entry):
-                return False
-        elif not (entry.is_file() and PART_NAME.fullmatch(entry.name)):
-            return False
-    return True
+def _parts_only(entries: Iterable[Path]) -> bool:
+    """Whether every entry is a part file."""
+    return all(entry.is_file() and PART_NAME.fullmatch(entry.name) for entry in entries)
+
+
+def _earlier_output(folder: Path) -> bool:
+    """Whether ``folder`` holds nothing but an earlier run's parts and its ``errors`` folder of parts."""
+    errors = folder / "errors"
+    rest = [entry for entry in folder.iterdir() if entry != errors]
+    return _parts_only(rest) and (not errors.exists() or (errors.is_dir() and _parts_only(errors.iterdir())))
 
 
 def _staging_folder(output_dir: Path) -> Path:
     """An empty staging folder beside ``output_dir``, which must be new, empty or an earlier run's output."""
-    if output_dir.exists() and not (output_dir.is_dir() and _holds_only_parts(output_dir)):
+    if output_dir.exists() and not (output_dir.is_dir() and _earlier_output(output_dir)):
         raise InvalidInput(
             f"{output_dir} holds files that are not an earlier run's parts; give a new or empty folder"
         )

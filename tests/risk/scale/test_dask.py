@@ -103,3 +103,23 @@ def test_a_whole_file_error_on_a_worker_reaches_the_client_as_itself(
     with pytest.raises(InvalidCohort, match="row 1 fls_assessment_date='soon'") as raised:
         score_dask(str(tmp_path / "bad.csv"), tmp_path / "scored", assessor, client=client)
     assert raised.value.__context__ is None
+
+
+@pytest.mark.parametrize("folder", ["scored", "errors"])
+def test_an_earlier_runs_folder_is_replaced_whatever_its_name(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path, folder: str
+) -> None:
+    """An output folder itself named 'errors' once had its own errors/ taken for a stranger."""
+    write_table(cohort.head(20), tmp_path / "in.csv")
+    score_dask(str(tmp_path / "in.csv"), tmp_path / folder, assessor)
+    again = score_dask(str(tmp_path / "in.csv"), tmp_path / folder, assessor)
+    assert len(read_parts(tmp_path / folder)) == again.scored > 0
+
+
+def test_a_stranger_inside_errors_is_refused_too(assessor: Assessor, tmp_path: Path) -> None:
+    (tmp_path / "out" / "errors").mkdir(parents=True)
+    (tmp_path / "out" / "part-00000.parquet").write_bytes(b"")
+    (tmp_path / "out" / "errors" / "notes.txt").write_text("mine")
+    with pytest.raises(InvalidInput, match="holds files that are not an earlier run's parts"):
+        score_dask(str(tmp_path / "*.parquet"), tmp_path / "out", assessor)
+    assert (tmp_path / "out" / "errors" / "notes.txt").read_text() == "mine"
