@@ -26,7 +26,14 @@ from reports.batch import MANIFEST_NAME, LetterRun
 from reports.batch_rows import RenderedRow, cell_text
 from reports.scored_row import ScoredRow
 from risk.assess import Assessor
-from risk.cohort import ERROR_COLUMNS, TableWriter, ValidatedChunk, read_cohort_chunks, validate_frame
+from risk.cohort import (
+    ECHOED_ERROR_COLUMNS,
+    ERROR_COLUMNS,
+    TableWriter,
+    ValidatedChunk,
+    read_cohort_chunks,
+    validate_frame,
+)
 from risk.cohort.frame import empty_errors
 from risk.cohort.kpi_columns import KPI_ONLY_NAMES
 from risk.cohort.records import record_from_row
@@ -95,7 +102,7 @@ def run_letters(
             output, letterhead=letterhead, html=html, jobs=jobs or os.cpu_count() or 1, keep_pages=store
         )
         with (
-            TableWriter(output / ERRORS_NAME) as errors,
+            TableWriter(output / ERRORS_NAME, echoed=ECHOED_ERROR_COLUMNS) as errors,
             _store(store, settings, assessor, letterhead, output) as referrals,
             row_progress(console, "letters") as bar,
             run,

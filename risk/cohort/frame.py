@@ -29,6 +29,8 @@ from risk.errors import InvalidCohort
 from risk.facts import Facts, facts_from_frame
 
 ERROR_COLUMNS: tuple[str, ...] = ("row", "field", "value", "rule")
+# The errors column that repeats the rejected input as it came in (untrusted text).
+ECHOED_ERROR_COLUMNS: tuple[str, ...] = ("value",)
 # Column names other tools use for contract fields, suggested when a file uses them.
 COLUMN_SYNONYMS: dict[str, str] = {
     "gender": "sex",

