@@ -17,6 +17,7 @@ import fcntl
 import os
 import shutil
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -78,20 +79,37 @@ def _locked_partial(partial: Path) -> BinaryIO:
     """The partial file, opened empty under an exclusive lock (BlockingIOError: a live run holds it).
 
     The lock dies with its process, so a partial file left by a killed run never blocks the
-    next one; it is reused. A file taken between the open and the lock (published or dropped
-    by the run that held it) is no longer the partial file: the open is tried again.
+    next one; it is reused.
+    """
+    descriptor = _open_locked(partial)
+    try:
+        os.ftruncate(descriptor, 0)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return os.fdopen(descriptor, "wb")
+
+
+def _open_locked(path: Path) -> int:
+    """``path`` opened (made if missing) under an exclusive lock; BlockingIOError if a live run holds it.
+
+    A file taken between the open and the lock (published or removed by the run that held
+    it) is no longer the one at ``path``: the open is tried again.
     """
     while True:
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
         try:
             _lock(descriptor)
-            if _names(descriptor, partial):
-                os.ftruncate(descriptor, 0)
-                return os.fdopen(descriptor, "wb")
+            if _names(descriptor, path):
+                return descriptor
         except BaseException:
             os.close(descriptor)
             raise
         os.close(descriptor)
+
+
+def _busy(path: Path) -> InvalidInput:
+    return InvalidInput(f"another run is writing {path} now; let it finish or give another output")
 
 
 def _lock(descriptor: int) -> None:
@@ -140,9 +158,7 @@ class WholeFile:
         try:
             self.handle: BinaryIO = _locked_partial(self.partial)
         except BlockingIOError:
-            raise InvalidInput(
-                f"another run is writing {self.path} now; let it finish or give another output"
-            ) from None
+            raise _busy(self.path) from None
         except OSError as exc:
             with contextlib.suppress(OSError):  # the empty file the open may have made
                 self.partial.unlink()
@@ -209,3 +225,29 @@ def publish_folder(staging: Path, destination: Path) -> None:
     destination.rename(aside)
     staging.rename(destination)
     shutil.rmtree(aside)
+
+
+@contextlib.contextmanager
+def folder_lock(destination: Path) -> Iterator[None]:
+    """Hold, for a whole run, the lock of the one run writing a folder (a second run: InvalidInput).
+
+    A folder is staged and renamed into place like a file, but its parts are written by many
+    processes, so the lock is a hidden ``.<name>.lock`` file beside it, held by the run that
+    publishes. Without it a second run would empty the first one's staging folder mid-run and
+    the two would publish a mixture of their parts. The lock file is removed while still held;
+    a run that opened it just before then finds it gone after locking and opens a new one.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = destination.with_name(f".{destination.name}.lock")
+    try:
+        descriptor = _open_locked(lock_path)
+    except BlockingIOError:
+        raise _busy(destination) from None
+    except OSError as exc:
+        raise cannot_write(destination, exc) from exc
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)
+        os.close(descriptor)

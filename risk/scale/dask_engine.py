@@ -28,7 +28,7 @@ from risk.errors import InvalidCohort, InvalidInput
 from risk.scale.chunk import score_chunk
 from risk.scale.chunked import ScaleSummary
 from risk.scale.memory import PeakRss
-from risk.whole_file import partial_path, publish_folder
+from risk.whole_file import folder_lock, partial_path, publish_folder
 
 PART = "part-{:05d}.parquet"
 PART_NAME = re.compile(r"part-\d{5}\.parquet")
@@ -125,14 +125,15 @@ def score_dask(
     """Score every file matching ``input_glob`` into Parquet parts under ``output_dir``."""
     started = time.perf_counter()
     output_dir = Path(output_dir)
-    staging = _staging_folder(output_dir)
-    try:
-        with PeakRss() as peak:
-            counts = _score_into(staging, input_glob, assessor, client, carry_inputs=carry_inputs)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    publish_folder(staging, output_dir)
+    with folder_lock(output_dir):  # one run at a time stages and publishes this folder
+        staging = _staging_folder(output_dir)
+        try:
+            with PeakRss() as peak:
+                counts = _score_into(staging, input_glob, assessor, client, carry_inputs=carry_inputs)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        publish_folder(staging, output_dir)
     return ScaleSummary(
         scored=int(counts["scored"].sum()),
         failed=int(counts["failed"].sum()),

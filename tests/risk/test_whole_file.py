@@ -14,9 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from risk import whole_file
 from risk.cohort import TableWriter
 from risk.errors import InvalidInput
-from risk.whole_file import WholeFile, partial_path, same_file, write_whole
+from risk.whole_file import WholeFile, folder_lock, partial_path, same_file, write_whole
 
 
 def test_the_destination_keeps_the_old_file_until_publish(tmp_path: Path) -> None:
@@ -133,6 +134,51 @@ def test_a_second_writer_of_one_destination_is_refused_while_the_first_writes(tm
     assert target.read_bytes() == b"first\n"
     second.publish()
     assert target.read_bytes() == b"second\n"
+
+
+def test_a_folder_is_locked_for_one_run_and_its_lock_file_goes_with_it(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "scored"
+    with folder_lock(folder):
+        assert (tmp_path / "new" / ".scored.lock").exists()
+        with pytest.raises(InvalidInput, match=r"another run is writing .*scored now"), folder_lock(folder):
+            pass
+    assert list((tmp_path / "new").iterdir()) == []
+    with folder_lock(folder):  # free again
+        pass
+
+
+def test_a_killed_runs_folder_lock_file_does_not_block_the_next_run(tmp_path: Path) -> None:
+    code = (
+        "import os, sys; from pathlib import Path; from risk.whole_file import folder_lock;"
+        "lock = folder_lock(Path(sys.argv[1])); lock.__enter__(); os.kill(os.getpid(), 9)"
+    )
+    killed = subprocess.run([sys.executable, "-c", code, str(tmp_path / "scored")], check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert (tmp_path / ".scored.lock").exists()
+    with folder_lock(tmp_path / "scored"):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_that_opened_a_lock_file_as_it_was_removed_locks_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The holder removes its lock file while holding it; a run that opened the file just
+    before, and locks it just after, holds the lock of a file nobody else will ever open."""
+    folder, lock_path = tmp_path / "scored", tmp_path / ".scored.lock"
+    lock_path.write_bytes(b"")
+    real_lock, opened = whole_file._lock, []  # the inode of each file this run locked
+
+    def lock_after_the_holder_left(descriptor: int) -> None:
+        opened.append(os.fstat(descriptor).st_ino)
+        if len(opened) == 1:
+            lock_path.unlink()  # the holder finishes between this run's open and its lock
+        real_lock(descriptor)
+
+    monkeypatch.setattr(whole_file, "_lock", lock_after_the_holder_left)
+    with folder_lock(folder):
+        # Opened again: the held lock is on the file now at the path (the first one is gone).
+        assert len(opened) == 2 and opened[1] == lock_path.stat().st_ino
 
 
 def test_the_partial_file_of_a_killed_run_is_reused_not_a_lock(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from risk.cohort import write_table
 from risk.errors import InvalidCohort, InvalidInput
 from risk.scale import score_file_chunked
 from risk.scale.dask_engine import read_parts, score_dask
+from risk.whole_file import folder_lock, partial_path
 
 pytestmark = pytest.mark.slow
 
@@ -123,3 +124,20 @@ def test_a_stranger_inside_errors_is_refused_too(assessor: Assessor, tmp_path: P
     with pytest.raises(InvalidInput, match="holds files that are not an earlier run's parts"):
         score_dask(str(tmp_path / "*.parquet"), tmp_path / "out", assessor)
     assert (tmp_path / "out" / "errors" / "notes.txt").read_text() == "mine"
+
+
+def test_a_second_run_into_a_folder_being_written_is_refused_and_the_first_is_untouched(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path
+) -> None:
+    """The second run emptied the first one's staging folder: both then published a mixture."""
+    write_table(cohort.head(20), tmp_path / "in.csv")
+    score_dask(str(tmp_path / "in.csv"), tmp_path / "scored", assessor)
+    earlier = read_parts(tmp_path / "scored")
+    staging = partial_path(tmp_path / "scored")
+    with folder_lock(tmp_path / "scored"):  # a first run, mid-way through its partitions
+        (staging / "errors").mkdir(parents=True)
+        (staging / "part-00000.parquet").write_bytes(b"being written")
+        with pytest.raises(InvalidInput, match=r"another run is writing .*scored now"):
+            score_dask(str(tmp_path / "in.csv"), tmp_path / "scored", assessor)
+        assert (staging / "part-00000.parquet").read_bytes() == b"being written"
+    pd.testing.assert_frame_equal(read_parts(tmp_path / "scored"), earlier)
