@@ -71,9 +71,14 @@ def reject_duplicate_columns(columns: list[str]) -> None:
         raise InvalidCohort(f"duplicate column(s): {', '.join(twice)}; each field may appear once")
 
 
+# Separators a spreadsheet writes in place of the comma (regional "CSV", tab-separated text).
+FOREIGN_SEPARATORS: dict[str, str] = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
 def check_columns(columns: list[str]) -> None:
     """Reject duplicate and unknown columns and missing required ones before reading any row."""
     reject_duplicate_columns(columns)
+    reject_foreign_separator(columns)
     allowed = [*CONTRACT_NAMES, *PASSTHROUGH_COLUMNS]
     unknown = [c for c in columns if c not in set(allowed)]
     absent = [c for c in REQUIRED_NAMES if c not in columns]
@@ -87,6 +92,20 @@ def check_columns(columns: list[str]) -> None:
         )
     if absent:
         raise InvalidCohort(f"missing required column(s): {', '.join(absent)}")
+
+
+def reject_foreign_separator(columns: list[str]) -> None:
+    """A header read as one column that splits into contract names: the file uses another separator."""
+    if len(columns) != 1:
+        return
+    allowed = {*CONTRACT_NAMES, *PASSTHROUGH_COLUMNS}
+    for separator, name in FOREIGN_SEPARATORS.items():
+        names = str(columns[0]).split(separator)
+        if len(names) > 1 and sum(n.strip() in allowed for n in names) * 2 > len(names):
+            raise InvalidCohort(
+                f"the header reads as one column: the file's columns are separated by {name}, "
+                "not commas; save it as comma-separated CSV (in Excel: 'CSV UTF-8 (Comma delimited)')"
+            )
 
 
 def empty_errors() -> pd.DataFrame:

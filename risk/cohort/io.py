@@ -21,7 +21,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 from risk.cohort.csv_read import NotForArrow, arrow_csv_chunks
 from risk.cohort.csv_text import csv_parts
 from risk.cohort.formula_cells import defuse_column
-from risk.cohort.frame import reject_duplicate_columns
+from risk.cohort.frame import reject_duplicate_columns, reject_foreign_separator
 from risk.errors import InvalidCohort
 from risk.whole_file import WholeFile
 
@@ -56,9 +56,17 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
+def check_csv_header(path: Path) -> None:
+    """Refuse, before any row is parsed, a header with a column twice or in another separator."""
+    header = _csv_header(path)
+    # A ';'-separated file with decimal commas fails the parse of its rows: its header says why.
+    reject_foreign_separator(header)
+    reject_duplicate_columns(header)
+
+
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     """Arrow's reader while it reads as pandas does; from the first chunk it cannot, pandas'."""
-    reject_duplicate_columns(_csv_header(path))
+    check_csv_header(path)
     done = 0
     chunks = arrow_csv_chunks(path, chunk_rows)
     while True:

@@ -24,6 +24,7 @@ from distributed import Client
 
 from risk.assess import Assessor
 from risk.cohort import write_table
+from risk.cohort.io import check_csv_header
 from risk.errors import InvalidCohort, InvalidInput
 from risk.scale.chunk import score_chunk
 from risk.scale.chunked import ScaleSummary
@@ -46,6 +47,8 @@ def read_partitions(input_glob: str) -> dd.DataFrame:
         frame: dd.DataFrame = dd.read_parquet(paths)
         return frame
     if suffixes == {".csv"}:
+        for path in paths:
+            check_csv_header(Path(path))
         text: dd.DataFrame = dd.read_csv(paths, dtype=str, keep_default_na=False, encoding="utf-8")
         return text
     raise InvalidCohort(f"{input_glob}: mixes or uses unsupported file types {sorted(suffixes)}")

@@ -68,6 +68,26 @@ def test_unknown_and_missing_columns_are_invalid_cohorts() -> None:
         validate_frame(twice, 1)
 
 
+@pytest.mark.parametrize(
+    ("separator", "named"), [(";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")]
+)
+def test_a_file_separated_by_another_character_is_named_as_such(
+    synthetic: pd.DataFrame, tmp_path: Path, separator: str, named: str
+) -> None:
+    """A regional Excel 'CSV' (semicolons, decimal commas) came back as one unknown column of 48 names."""
+    path = tmp_path / "regional.csv"
+    synthetic.head(3).to_csv(path, sep=separator, decimal=",", index=False)
+    with pytest.raises(
+        InvalidCohort, match=f"^the header reads as one column: .* separated by {named}, not commas"
+    ):
+        score_file_chunked(path, tmp_path / "out.csv", Assessor.load(DEFAULT_MODEL_PATH, RuleConfig()))
+
+
+def test_one_unknown_column_that_is_not_a_list_of_names_is_still_unknown() -> None:
+    with pytest.raises(InvalidCohort, match=r"^unknown column\(s\): colour;size;patient_id"):
+        validate_frame(pd.DataFrame({"colour;size;patient_id": ["red;big;P"]}), 1)
+
+
 def test_error_rows_are_numbered_from_first_row() -> None:
     raw = pd.DataFrame(
         {"patient_id": ["A", "B"], "sex": ["female", "x"], "age_years": ["70", "70"],

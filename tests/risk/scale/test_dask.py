@@ -141,3 +141,12 @@ def test_a_second_run_into_a_folder_being_written_is_refused_and_the_first_is_un
             score_dask(str(tmp_path / "in.csv"), tmp_path / "scored", assessor)
         assert (staging / "part-00000.parquet").read_bytes() == b"being written"
     pd.testing.assert_frame_equal(read_parts(tmp_path / "scored"), earlier)
+
+
+def test_a_semicolon_separated_file_is_named_before_dask_parses_it(
+    assessor: Assessor, cohort: pd.DataFrame, tmp_path: Path
+) -> None:
+    cohort.head(5).to_csv(tmp_path / "regional.csv", sep=";", decimal=",", index=False)
+    with pytest.raises(InvalidCohort, match="separated by semicolons, not commas"):
+        score_dask(str(tmp_path / "regional.csv"), tmp_path / "scored", assessor)
+    assert not (tmp_path / "scored").exists()
