@@ -59,7 +59,11 @@ class DeliveryAttempt(Base):
 
 
 class PrintBatch(Base):
-    """One PDF of letters to post, made once (its acknowledgement tokens are never stored in clear)."""
+    """One PDF of letters to post, made once (its acknowledgement tokens are never stored in clear).
+
+    ``requeued_at`` is set when someone reported the batch not printed and its letters went back
+    to the queue (``requeued_letters`` of them; who did it is in the audit log).
+    """
 
     __tablename__ = "print_batches"
 
@@ -67,6 +71,8 @@ class PrintBatch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     letters: Mapped[int]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    requeued_at: Mapped[dt.datetime | None]
+    requeued_letters: Mapped[int | None]
 
 
 class FhirCommunication(Base):

@@ -79,3 +79,15 @@ def test_the_fhir_communications_migration_steps_down_to_the_pcp_loop_and_up_aga
     migrate.downgrade(empty_database.engine, "0006_pcp_loop")
     tables = inspect(empty_database.engine).get_table_names()
     assert "fhir_communications" not in tables and "deliveries" in tables
+
+
+def test_the_print_batch_requeue_migration_adds_two_columns_and_takes_them_away(
+    empty_database: Database,
+) -> None:
+    migrate.upgrade(empty_database.engine)
+    columns = {c["name"] for c in inspect(empty_database.engine).get_columns("print_batches")}
+    assert {"requeued_at", "requeued_letters"} <= columns
+    migrate.downgrade(empty_database.engine, "0007_fhir_communications")
+    columns = {c["name"] for c in inspect(empty_database.engine).get_columns("print_batches")}
+    assert columns == {"id", "created_at", "letters", "created_by"}
+    migrate.upgrade(empty_database.engine)
