@@ -52,6 +52,12 @@ def revoke_tokens(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def answered_through(session: Session, delivery_id: int) -> bool:
+    """Whether a token issued for the delivery has been used (an answer came through its slip)."""
+    query = select(AckToken.id).where(AckToken.delivery_id == delivery_id, AckToken.used_at.is_not(None))
+    return session.scalars(query.limit(1)).first() is not None
+
+
 def add_response(session: Session, response: PcpResponse) -> None:
     """Record an answer (token_id is unique: a token answers once)."""
     session.add(response)

@@ -81,3 +81,35 @@ def add_batch(session: Session, batch: PrintBatch) -> None:
     """Insert a print batch."""
     session.add(batch)
     session.flush()
+
+
+def mark_batch_requeued(session: Session, batch_id: uuid.UUID, now: dt.datetime) -> bool:
+    """Stamp the batch requeued (compare-and-set); False if unknown or requeued already.
+
+    The row stays locked to the end of the transaction: a second requeue waits, then finds it stamped.
+    """
+    result = session.execute(
+        update(PrintBatch)
+        .where(PrintBatch.id == batch_id, PrintBatch.requeued_at.is_(None))
+        .values(requeued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def printed_in(session: Session, batch_id: uuid.UUID) -> Sequence[Delivery]:
+    """The deliveries of the batch still recorded as delivered, oldest first."""
+    query = select(Delivery).where(Delivery.print_batch_id == batch_id, Delivery.status == "delivered")
+    return session.scalars(query.order_by(Delivery.id)).all()
+
+
+def any_delivered(session: Session, referral_id: uuid.UUID) -> bool:
+    """Whether any copy of the referral (letter or reminder, any channel) is recorded as delivered."""
+    query = select(Delivery.id).where(Delivery.referral_id == referral_id, Delivery.status == "delivered")
+    return session.scalars(query.limit(1)).first() is not None
+
+
+def recent_batches(session: Session, limit: int) -> Sequence[PrintBatch]:
+    """The last ``limit`` batches made, newest first."""
+    query = select(PrintBatch).order_by(PrintBatch.created_at.desc(), PrintBatch.id)
+    return session.scalars(query.limit(limit)).all()

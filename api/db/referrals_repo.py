@@ -88,6 +88,8 @@ def move_status(
     values: dict[str, object] = {"status": to_status, "updated_at": now}
     if to_status == "sent":
         values["sent_at"] = now
+    elif to_status == "draft":
+        values["sent_at"] = None  # back to draft: the letter that made it sent never left
     result = session.execute(
         update(Referral)
         .where(Referral.id == referral_id, Referral.status == from_status)

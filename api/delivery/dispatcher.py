@@ -187,9 +187,14 @@ def close_delivery(session: Session, delivery: Delivery, status: str, now: dt.da
     session.flush()
 
 
+def sent_reason(channel: str) -> str:
+    """The reason of the ``draft → sent`` event a delivery on ``channel`` makes."""
+    return f"delivered by {channel}"
+
+
 def mark_sent(session: Session, delivery: Delivery, now: dt.datetime) -> None:
     """The first letter delivered on any channel moves a draft referral to ``sent``."""
     referral = session.get(Referral, delivery.referral_id)
     if referral is not None and referral.status == "draft":
-        reason = f"delivered by {delivery.channel}"
+        reason = sent_reason(delivery.channel)
         move_along(session, referral.id, "draft", ("sent",), reason=reason, role="system", at=now)

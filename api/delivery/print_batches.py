@@ -2,6 +2,8 @@
 
 The batch PDF is made once and handed over (its tokens exist in clear only inside it). If it
 cannot be made, the letters go back to the queue and the tokens issued for them are revoked.
+A batch that was made but never printed (an interrupted download, a lost pile) can be put
+back in the queue once, on the word of whoever lost it (``api.delivery.requeue``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from api.db.models import Referral
 from api.db.types import utcnow
 from api.delivery.copies import LetterCopy, letter_copy
 from api.delivery.dispatcher import DELIVERABLE, Clock, PdfRenderer, close_delivery, mark_sent
+from api.delivery.requeue import SkippedLetter, put_back
 from api.referrals.automatic import audit
 from reports.models import Letterhead
 from reports.print_batch import Envelope, cover_html, merge, page_count
-from risk.errors import NotFound
+from risk.errors import Conflict, NotFound, OsteorefError
 
 CHANNEL = "print"
 MAX_LETTERS = 200  # one batch stays a printable pile and a bounded render
@@ -38,6 +41,29 @@ class PrintedBatch:
     id: uuid.UUID
     pdf: bytes
     letters: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequeuedBatch:
+    """A batch put back: the letters requeued, those skipped and why, the referrals back to draft."""
+
+    id: uuid.UUID
+    reference: str
+    requeued: int
+    skipped: tuple[SkippedLetter, ...]
+    back_to_draft: int
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary:
+    """A batch as the worklist lists it (no patient data: reference, times, counts)."""
+
+    id: uuid.UUID
+    reference: str
+    created_at: dt.datetime
+    letters: int
+    requeued_at: dt.datetime | None
+    requeued_letters: int | None
 
 
 @dataclass(frozen=True)
@@ -83,6 +109,31 @@ class PrintBatches:
         self._record(actor, batch_id, claimed, now, self.clock())
         return PrintedBatch(batch_id, pdf, len(claimed))
 
+    def requeue(self, actor: Principal | None, batch_id: uuid.UUID) -> RequeuedBatch:
+        """Put the letters of a batch that was never printed back in the queue, in one transaction.
+
+        What happens to each letter, its tokens and its referral: ``api.delivery.requeue``.
+        NotFound for an unknown batch; Conflict for one put back already — once only, since a
+        second time would find nothing to put back, and a silent "0" would hide that it was done.
+        """
+        now = self.clock()
+        reference = _ref(batch_id)
+        with self.database.transaction() as session:
+            if not delivery_repo.mark_batch_requeued(session, batch_id, now):
+                raise _not_requeueable(session, batch_id)
+            done = put_back(session, delivery_repo.printed_in(session, batch_id), reference, now)
+            batch = session.get(PrintBatch, batch_id)
+            assert batch is not None  # just stamped
+            batch.requeued_letters = done.requeued
+            outcome = f"requeued_{done.requeued}"
+            _audit_batch(session, actor, "delivery:print_batch_requeue", batch_id, outcome)
+        return RequeuedBatch(batch_id, reference, done.requeued, done.skipped, done.back_to_draft)
+
+    def recent(self, limit: int = 5) -> list[BatchSummary]:
+        """The last ``limit`` batches, newest first."""
+        with self.database.reader() as session:
+            return [_summary(b) for b in delivery_repo.recent_batches(session, limit)]
+
     def _claim(self, now: dt.datetime, limit: int) -> list[tuple[int, LetterCopy]]:
         lease = now + dt.timedelta(seconds=self.lease_seconds)
         claimed: list[tuple[int, LetterCopy]] = []
@@ -119,15 +170,35 @@ class PrintBatches:
             )
             for delivery_id, _ in claimed:
                 _printed(session, delivery_id, batch_id, started, now)
-            audit_repo.append(
-                session,
-                actor_key_id=_key(actor),
-                role=actor.role if actor else "system",
-                action="delivery:print_batch",
-                target_type="print_batch",
-                target_id=str(batch_id),
-                outcome="ok",
-            )
+            _audit_batch(session, actor, "delivery:print_batch", batch_id, "ok")
+
+
+def _audit_batch(
+    session: Session, actor: Principal | None, action: str, batch_id: uuid.UUID, outcome: str
+) -> None:
+    audit_repo.append(
+        session,
+        actor_key_id=_key(actor),
+        role=actor.role if actor else "system",
+        action=action,
+        target_type="print_batch",
+        target_id=str(batch_id),
+        outcome=outcome,
+    )
+
+
+def _not_requeueable(session: Session, batch_id: uuid.UUID) -> OsteorefError:
+    batch = session.get(PrintBatch, batch_id)
+    if batch is None or batch.requeued_at is None:
+        return NotFound(f"no print batch with id {batch_id}")
+    when = batch.requeued_at.strftime("%Y-%m-%d %H:%M")
+    return Conflict(f"print batch {_ref(batch_id)} was already put back in the queue at {when} UTC")
+
+
+def _summary(batch: PrintBatch) -> BatchSummary:
+    return BatchSummary(
+        batch.id, _ref(batch.id), batch.created_at, batch.letters, batch.requeued_at, batch.requeued_letters
+    )
 
 
 def _printed(

@@ -44,6 +44,21 @@ def move_along(
     return current
 
 
+def unsend(session: Session, referral_id: uuid.UUID, *, reason: str, at: dt.datetime) -> None:
+    """``sent → draft``: the letter whose delivery made the referral sent never left.
+
+    The one move outside the table on purpose: nobody may choose it (``check_transition``
+    refuses it); the service takes back only its own ``draft → sent`` when that letter's
+    print batch is reported not printed. ``sent_at`` is cleared with it.
+    """
+    moved = referrals_repo.move_status(
+        session, referral_id, from_status="sent", to_status="draft", reason=reason, by_key_id=None, at=at
+    )
+    if not moved:
+        raise Conflict(f"referral {referral_id} changed status concurrently; retry")
+    audit(session, "system", "referrals:transition:draft", referral_id, "ok")
+
+
 def audit(session: Session, role: ServiceRole, action: str, referral_id: uuid.UUID, outcome: str) -> None:
     """One audit row for the service's own action on a referral (no key, no free text)."""
     audit_repo.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import os
 import threading
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
+from pypdf import PdfWriter
 
 from api.auth.bootstrap import open_database
 from api.context import attach_context, build_context
@@ -83,6 +85,22 @@ class FakePdf:
 
     async def render(self, html_text: str) -> bytes:
         return b"%PDF-1.7\n% fake " + str(len(html_text)).encode() + b"\n%%EOF\n"
+
+
+def blank_pdf() -> bytes:
+    """A real one-page PDF (blank): what a print batch can merge, where the content does not matter."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+class BlankPdf:
+    """Pretends to render, with a PDF pypdf can merge (print batches)."""
+
+    async def render(self, html_text: str) -> bytes:
+        return blank_pdf()
 
 
 def add_error_handlers(app: FastAPI) -> None:
