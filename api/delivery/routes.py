@@ -1,5 +1,5 @@
-"""HTTP routes of delivery: ask for a letter on a channel, read its history, make a print batch,
-revoke a referral's acknowledgement links."""
+"""HTTP routes of delivery: ask for a letter on a channel, read its history, make a print batch or
+put one that was never printed back in the queue, revoke a referral's acknowledgement links."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from starlette.concurrency import run_in_threadpool
 from api.auth.deps import require
 from api.auth.principal import Principal
 from api.context import context_of
-from api.delivery.schemas import DeliveryOut, DeliveryRequest
-from api.errors import error_responses
+from api.delivery.schemas import DeliveryOut, DeliveryRequest, RequeuedBatchOut, requeued_view
+from api.errors import AUTHENTICATED, error_responses
 from api.reminders.worklist import LoopWorklist, loop_worklist, resolve
 
 router = APIRouter(tags=["delivery"])
@@ -85,6 +85,21 @@ async def make_print_batch(request: Request, principal: Printer) -> Response:
         "X-Letters": str(batch.letters),
     }
     return Response(batch.pdf, media_type="application/pdf", headers=headers)
+
+
+@router.post(
+    "/v1/print-batches/{batch_id}/requeue",
+    response_model=RequeuedBatchOut,
+    responses=error_responses(*AUTHENTICATED, 404, 409, 422),
+)
+async def requeue_print_batch(batch_id: uuid.UUID, request: Request, principal: Printer) -> RequeuedBatchOut:
+    """Put the letters of a batch that was never printed back in the queue (once: 409 after).
+
+    Their links are withdrawn and the next batch prints them with new ones; a letter whose
+    referral has moved on (acknowledged, closed) or whose link was used is skipped and named.
+    """
+    batches = context_of(request).loop.print_batches
+    return requeued_view(await run_in_threadpool(batches.requeue, principal, batch_id))
 
 
 @router.post("/v1/referrals/{referral_id}/acknowledgement-links/revoke", response_model=Revoked)

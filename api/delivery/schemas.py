@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from pydantic import BaseModel, ConfigDict
 
 from api.db.delivery_models import Delivery, DeliveryAttempt
+from api.delivery.print_batches import RequeuedBatch
 
 
 class _Out(BaseModel):
@@ -56,4 +58,33 @@ def delivery_view(row: Delivery, attempts: list[DeliveryAttempt]) -> DeliveryOut
         next_attempt_at=row.next_attempt_at,
         delivered_at=row.delivered_at,
         created_at=row.created_at,
+    )
+
+
+class SkippedLetterOut(_Out):
+    """A letter of the batch left as delivered: its ``R-…`` reference and why (the referral's
+    status when it has moved on, or ``answered`` when an answer came through that letter's slip)."""
+
+    reference: str
+    reason: str
+
+
+class RequeuedBatchOut(_Out):
+    """What putting a print batch back in the queue did (no patient data)."""
+
+    batch_id: uuid.UUID
+    reference: str
+    requeued: int
+    skipped: list[SkippedLetterOut]
+    back_to_draft: int
+
+
+def requeued_view(batch: RequeuedBatch) -> RequeuedBatchOut:
+    """A requeued batch as the API shows it."""
+    return RequeuedBatchOut(
+        batch_id=batch.id,
+        reference=batch.reference,
+        requeued=batch.requeued,
+        skipped=[SkippedLetterOut(reference=s.reference, reason=s.reason) for s in batch.skipped],
+        back_to_draft=batch.back_to_draft,
     )

@@ -19,14 +19,14 @@ from api.main import create_app
 from api.settings import Settings
 from tests.api.delivery.loop import SECRET, fake_pdfs
 from tests.api.referrals.factories import FAMILY_NAME, GIVEN_NAME, bearer, referral_body
-from tests.api.referrals.fakes import FakePdf
+from tests.api.referrals.fakes import BlankPdf
 
 
 @pytest.fixture
 def app_client(settings: Settings) -> Iterator[tuple[TestClient, dict[str, str]]]:
     ack = AckSettings(ack_secret=SECRET, ack_rate_limit="8/minute", ack_failure_rate_limit="3/hour")
     app = create_app(
-        settings.model_copy(update={"ack": ack}), pdf_renderer=FakePdf(), channels={"print": PrintChannel()}
+        settings.model_copy(update={"ack": ack}), pdf_renderer=BlankPdf(), channels={"print": PrintChannel()}
     )
     with TestClient(app, follow_redirects=False) as client:
         database = context_of(client).database
@@ -57,6 +57,45 @@ def test_roles_idempotency_and_an_unknown_channel(
     assert client.post("/v1/print-batches", headers=bearer(keys["clinician"])).status_code == 403
     history = client.get(path, headers=bearer(keys["coordinator"])).json()
     assert [(d["channel"], d["status"]) for d in history] == [("print", "queued")]
+
+
+def test_a_print_batch_is_put_back_once_by_a_printer_role_only(
+    app_client: tuple[TestClient, dict[str, str]], record: dict[str, object]
+) -> None:
+    client, keys = app_client
+    rid = _referral(client, keys, record)
+    client.post(
+        f"/v1/referrals/{rid}/deliveries", json={"channel": "print"}, headers=bearer(keys["clinician"])
+    )
+    made = client.post("/v1/print-batches", headers=bearer(keys["coordinator"]))
+    assert made.status_code == 200, made.text
+    batch_id = made.headers["X-Print-Batch-Id"]
+    path = f"/v1/print-batches/{batch_id}/requeue"
+    assert client.post(path, headers=bearer(keys["clinician"])).status_code == 403
+    assert client.post(path, headers=bearer(keys["analyst"])).status_code == 403
+    unknown = client.post(f"/v1/print-batches/{uuid.uuid4()}/requeue", headers=bearer(keys["coordinator"]))
+    assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "not_found")
+    assert (
+        client.post("/v1/print-batches/P-1234/requeue", headers=bearer(keys["coordinator"])).status_code
+        == 422
+    )
+    done = client.post(path, headers=bearer(keys["coordinator"]))
+    assert done.status_code == 200, done.text
+    assert done.json() == {
+        "batch_id": batch_id,
+        "reference": "P-" + uuid.UUID(batch_id).hex[:8].upper(),
+        "requeued": 1,
+        "skipped": [],
+        "back_to_draft": 1,
+    }
+    again = client.post(path, headers=bearer(keys["coordinator"]))
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "conflict")
+    history = client.get(f"/v1/referrals/{rid}/deliveries", headers=bearer(keys["coordinator"])).json()
+    assert [(d["status"], [a["outcome"] for a in d["attempts"]]) for d in history] == [
+        ("queued", ["delivered", "requeued"])
+    ]
+    assert client.get(f"/v1/referrals/{rid}", headers=bearer(keys["clinician"])).json()["status"] == "draft"
+    assert client.post("/v1/print-batches", headers=bearer(keys["coordinator"])).headers["X-Letters"] == "1"
 
 
 def test_the_public_pages_show_initials_first_and_refuse_replays(
