@@ -1,4 +1,5 @@
-"""Web actions of the PCP loop: send a referral's letter on a channel, withdraw its links, print a batch."""
+"""Web actions of the PCP loop: send a referral's letter on a channel, withdraw its links, print a
+batch or put one that was never printed back in the queue."""
 
 from __future__ import annotations
 
@@ -52,3 +53,11 @@ async def print_batch(request: Request, user: Printer, form: Form) -> Response: 
     response = Response(batch.pdf, media_type="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="print-batch-{batch.id}.pdf"'
     return secure_headers(response)
+
+
+@router.post("/web/print-batches/{batch_id}/requeue")
+async def requeue_print_batch(request: Request, user: Printer, form: Form, batch_id: uuid.UUID) -> Response:  # noqa: ARG001
+    """Put a batch that was never printed back in the queue; the worklist then lists it as put back."""
+    batches = context_of(request).loop.print_batches
+    await run_in_threadpool(batches.requeue, user.principal, batch_id)
+    return redirect("/web/worklist#print-batches-title")

@@ -34,8 +34,10 @@ async def _worklist_page(
     items, total = await run_in_threadpool(app_context.lister.page, user.principal, query, now.date())
     queues = await run_in_threadpool(app_context.lister.worklist, user.principal, days, now)
     loop = await run_in_threadpool(escalated, context_of(request).database)
+    batches = await run_in_threadpool(app_context.loop.print_batches.recent)
     context = {
         "loop": loop,
+        "batches": batches,
         "title": "Worklist",
         "user": user,
         "items": items,
