@@ -55,7 +55,11 @@ LAZY_SUB_APPS = (
     LazyCommand(
         "reminders", "api.cli_loop:reminders", "Re-send unacknowledged letters and escalate to the worklist."
     ),
-    LazyCommand("delivery", "api.cli_loop:delivery", "Send queued letters and make print batches."),
+    LazyCommand(
+        "delivery",
+        "api.cli_loop:delivery",
+        "Send queued letters, make print batches, put back a batch never printed.",
+    ),
 )
 
 app = typer.Typer(

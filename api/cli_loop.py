@@ -1,4 +1,4 @@
-"""``osteoref reminders run`` and ``osteoref delivery run|print-batch``: the PCP loop from cron.
+"""``osteoref reminders run`` and ``osteoref delivery run|print-batch|requeue-batch``: the PCP loop.
 
 Each builds the loop on ``OSTEOREF_DATABASE_URL`` (migrated first) and renders PDFs in
 this process. Exit status 0 also when another run holds the lease (it is not an error
@@ -7,6 +7,7 @@ for a CronJob that overlaps); the summary says so.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
 reminders = typer.Typer(
     help="Re-send unacknowledged letters and escalate to the worklist.", no_args_is_help=True
 )
-delivery = typer.Typer(help="Send queued letters and make print batches.", no_args_is_help=True)
+delivery = typer.Typer(
+    help="Send queued letters, make print batches, put back a batch never printed.", no_args_is_help=True
+)
 console = Console()
 error_console = Console(stderr=True)
 
@@ -110,3 +113,20 @@ def print_batch(
         finally:
             file.discard()  # nothing left to drop once published
     console.print(f"{batch.letters} letters → {output} (batch {batch.id})", highlight=False)
+
+
+@delivery.command("requeue-batch")
+def requeue_batch(
+    batch_id: Annotated[uuid.UUID, typer.Argument(help="The batch id (printed by print-batch).")],
+) -> None:
+    """Put the letters of a batch that was never printed back in the queue (once per batch)."""
+    with _loop() as (_, loop):
+        done = loop.print_batches.requeue(None, batch_id)
+    console.print(
+        f"batch {done.reference}: {done.requeued} letters back in the queue, "
+        f"{done.back_to_draft} referrals back to draft, {len(done.skipped)} skipped",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for letter in done.skipped:  # R-… references, not patient identifiers
+        console.print(f"  skipped {letter.reference}: {letter.reason}", highlight=False)

@@ -45,6 +45,7 @@ EVERY_COMMAND = (
     ("fhir-assess",), ("report",), ("recalibrate",), ("letters",),
     ("keys",), ("keys", "create"), ("keys", "list"), ("keys", "revoke"),
     ("reminders",), ("reminders", "run"), ("delivery",), ("delivery", "run"), ("delivery", "print-batch"),
+    ("delivery", "requeue-batch"),
 )  # fmt: skip
 
 

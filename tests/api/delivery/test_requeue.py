@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import select, update
+from typer.testing import CliRunner
 
 from api.ack.answers import PcpAnswerIn
 from api.auth.principal import Principal
+from api.cli import app
 from api.db.ack_models import AckToken
 from api.db.delivery_models import Delivery, DeliveryAttempt, PrintBatch
 from api.db.engine import Database
@@ -24,6 +26,7 @@ from api.referrals.service import ReferralService
 from api.referrals.views import LinkBuilder
 from api.reminders.job import ReminderJob
 from api.reminders.settings import ReminderSettings
+from api.settings import get_settings
 from risk.errors import Conflict, NotFound
 from tests.api.delivery.loop import Clock, delivery_settings, loop, new_referral
 from tests.api.delivery.smtp_server import Recorder, smtp_server
@@ -220,3 +223,35 @@ def test_recent_batches_are_listed_newest_first_with_their_requeue(
     assert [(b.id, b.letters, b.requeued_letters) for b in listed] == [(newer.id, 1, None), (older.id, 2, 2)]
     assert listed[1].requeued_at == clock() and listed[0].requeued_at is None
     assert listed[0].created_at == clock()
+
+
+def test_the_cli_puts_a_batch_back_and_names_what_it_skipped(
+    database: Database, actor: Principal, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    printer = Printer()
+    components = loop(database, clock, render=printer)
+    acknowledged, _lost = _queued(components, database, actor, 2)
+    batch = components.print_batches.make(actor)
+    components.ack.answer(printer.tokens[0], PcpAnswerIn(answer="received"))
+    monkeypatch.setenv("OSTEOREF_DATABASE_URL", database.engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(app, ["delivery", "requeue-batch", str(batch.id)])
+        again = CliRunner().invoke(app, ["delivery", "requeue-batch", str(batch.id)])
+        unknown = CliRunner().invoke(app, ["delivery", "requeue-batch", str(uuid.UUID(int=1))])
+        malformed = CliRunner().invoke(app, ["delivery", "requeue-batch", "P-1234"])
+    finally:
+        get_settings.cache_clear()
+    assert done.exit_code == 0, done.output
+    assert done.output.splitlines() == [
+        f"batch P-{batch.id.hex[:8].upper()}: 1 letters back in the queue, "
+        "1 referrals back to draft, 1 skipped",
+        f"  skipped {reference_of(acknowledged)}: acknowledged",
+    ]
+    assert (
+        again.exit_code == 1
+        and again.output.startswith("error: print batch P-")
+        and "already put back" in again.output
+    )
+    assert unknown.exit_code == 1 and unknown.output.startswith("error: no print batch with id 00000000-")
+    assert malformed.exit_code == 2
