@@ -7,14 +7,21 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.deps import require
 from api.auth.principal import Principal
 from api.context import context_of
-from api.delivery.schemas import DeliveryOut, DeliveryRequest, RequeuedBatchOut, requeued_view
+from api.delivery.schemas import (
+    DeliveryOut,
+    DeliveryRequest,
+    PrintBatchOut,
+    RequeuedBatchOut,
+    batch_view,
+    requeued_view,
+)
 from api.errors import AUTHENTICATED, error_responses
 from api.reminders.worklist import LoopWorklist, loop_worklist, resolve
 
@@ -24,6 +31,7 @@ Reader = Annotated[Principal, Depends(require("referrals:read"))]
 Printer = Annotated[Principal, Depends(require("deliveries:print"))]
 Mover = Annotated[Principal, Depends(require("referrals:transition"))]
 Coordinator = Annotated[Principal, Depends(require("worklist:read"))]
+MAX_LISTED_BATCHES = 100
 
 
 class Revoked(BaseModel):
@@ -85,6 +93,20 @@ async def make_print_batch(request: Request, principal: Printer) -> Response:
         "X-Letters": str(batch.letters),
     }
     return Response(batch.pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get(
+    "/v1/print-batches",
+    response_model=list[PrintBatchOut],
+    responses=error_responses(*AUTHENTICATED, 422),
+    dependencies=[Depends(require("deliveries:print"))],
+)
+async def list_print_batches(
+    request: Request, limit: Annotated[int, Query(ge=1, le=MAX_LISTED_BATCHES)] = 20
+) -> list[PrintBatchOut]:
+    """The latest print batches, newest first: the id to put back a batch whose download broke off."""
+    batches = await run_in_threadpool(context_of(request).loop.print_batches.recent, limit)
+    return [batch_view(batch) for batch in batches]
 
 
 @router.post(

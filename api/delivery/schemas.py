@@ -8,7 +8,7 @@ import uuid
 from pydantic import BaseModel, ConfigDict
 
 from api.db.delivery_models import Delivery, DeliveryAttempt
-from api.delivery.print_batches import RequeuedBatch
+from api.delivery.print_batches import BatchSummary, RequeuedBatch
 
 
 class _Out(BaseModel):
@@ -87,4 +87,28 @@ def requeued_view(batch: RequeuedBatch) -> RequeuedBatchOut:
         requeued=batch.requeued,
         skipped=[SkippedLetterOut(reference=s.reference, reason=s.reason) for s in batch.skipped],
         back_to_draft=batch.back_to_draft,
+    )
+
+
+class PrintBatchOut(_Out):
+    """A print batch as listed (no patient data): its id, reference, when, how many letters,
+    and when it was put back in the queue (with how many letters), if it was."""
+
+    id: uuid.UUID
+    reference: str
+    created_at: dt.datetime
+    letters: int
+    requeued_at: dt.datetime | None
+    requeued_letters: int | None
+
+
+def batch_view(batch: BatchSummary) -> PrintBatchOut:
+    """A listed batch as the API shows it."""
+    return PrintBatchOut(
+        id=batch.id,
+        reference=batch.reference,
+        created_at=batch.created_at,
+        letters=batch.letters,
+        requeued_at=batch.requeued_at,
+        requeued_letters=batch.requeued_letters,
     )

@@ -79,11 +79,19 @@ def test_a_print_batch_is_put_back_once_by_a_printer_role_only(
         client.post("/v1/print-batches/P-1234/requeue", headers=bearer(keys["coordinator"])).status_code
         == 422
     )
+    listed = client.get("/v1/print-batches", headers=bearer(keys["coordinator"]))
+    reference = "P-" + uuid.UUID(batch_id).hex[:8].upper()
+    assert listed.status_code == 200, listed.text
+    assert [(b["id"], b["reference"], b["letters"], b["requeued_at"]) for b in listed.json()] == [
+        (batch_id, reference, 1, None)
+    ]
+    assert client.get("/v1/print-batches", headers=bearer(keys["clinician"])).status_code == 403
+    assert client.get("/v1/print-batches?limit=0", headers=bearer(keys["coordinator"])).status_code == 422
     done = client.post(path, headers=bearer(keys["coordinator"]))
     assert done.status_code == 200, done.text
     assert done.json() == {
         "batch_id": batch_id,
-        "reference": "P-" + uuid.UUID(batch_id).hex[:8].upper(),
+        "reference": reference,
         "requeued": 1,
         "skipped": [],
         "back_to_draft": 1,
@@ -96,6 +104,11 @@ def test_a_print_batch_is_put_back_once_by_a_printer_role_only(
     ]
     assert client.get(f"/v1/referrals/{rid}", headers=bearer(keys["clinician"])).json()["status"] == "draft"
     assert client.post("/v1/print-batches", headers=bearer(keys["coordinator"])).headers["X-Letters"] == "1"
+    newest, oldest = client.get("/v1/print-batches", headers=bearer(keys["coordinator"])).json()
+    assert (newest["letters"], newest["requeued_at"]) == (1, None)
+    assert (oldest["id"], oldest["requeued_letters"]) == (batch_id, 1) and oldest["requeued_at"] is not None
+    one = client.get("/v1/print-batches?limit=1", headers=bearer(keys["coordinator"])).json()
+    assert [b["id"] for b in one] == [newest["id"]]
 
 
 def test_the_public_pages_show_initials_first_and_refuse_replays(
