@@ -9,8 +9,9 @@ so that batch validation of a cohort applies the very same rules.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -156,6 +157,18 @@ class PatientRecord(BaseModel):
         first look-up it is a plain instance attribute, the cheapest read on the request path.
         """
         return facts_from_record(self)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy; with ``update``, a record validated afresh, with facts of its own.
+
+        pydantic's copy skips validation and carries the cached ``facts`` over: an updated
+        copy (``egfr`` 20, a malignant biopsy) was assessed on the old facts. The fields the
+        caller set, with the update on top, are validated again, so defaults derived from
+        other fields (``fracture_date``) follow the update and a bad value is an error.
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        return self.model_validate({**self.model_dump(exclude_unset=True), **update})
 
     @property
     def index_fracture_date(self) -> dt.date:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import ValidationError
 
 from risk.assess import Assessor
 from risk.cohort import read_cohort_chunks, validate_frame
@@ -164,3 +166,23 @@ def test_the_api_payload_is_the_complete_contract_assessment(
 def test_every_sample_patient_payload_equals_its_validated_assessment(assessor: Assessor, path: Path) -> None:
     record = PatientRecord.model_validate_json(path.read_text(encoding="utf-8"))
     assert assessor.assess_payload(record) == assessor.assess(record).model_dump()
+
+
+def test_an_updated_copy_of_a_record_is_assessed_on_its_own_values(assessor: Assessor) -> None:
+    """pydantic's copy carried the cached facts over: a malignant biopsy and eGFR 20 were
+    assessed as the benign, normal-kidney original (osteoporosis, no flags)."""
+    original = make_record()
+    updated = original.model_copy(update={"egfr": 20.0, "biopsy_result": "malignant"})
+    fresh = make_record(egfr=20.0, biopsy_result="malignant")
+    assert assessor.assess(original).pathway == "osteoporosis"
+    assert assessor.assess(updated).model_dump() == assessor.assess(fresh).model_dump()
+    assert assessor.assess(updated).pathway == "oncology"
+
+
+def test_an_updated_copy_is_validated_and_its_derived_defaults_follow() -> None:
+    original = make_record(procedure_date="2026-02-02")  # no fracture_date: it defaults to this
+    moved = original.model_copy(update={"procedure_date": dt.date(2026, 2, 20)})
+    assert moved.fracture_date == dt.date(2026, 2, 20)
+    with pytest.raises(ValidationError, match="egfr"):
+        original.model_copy(update={"egfr": -5.0})
+    assert original.model_copy() == original
