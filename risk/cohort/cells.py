@@ -243,9 +243,15 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     return Parsed(text.mask(missing), problems)
 
 
+def _trimmed_levels(text: pa.Array) -> pa.Array:
+    """Each ``;``-separated level with the blanks around it removed, the blanks inside kept."""
+    return pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s*;\s*", ";"))
+
+
 def _levels(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     text = _arrow_text(raw)
-    arrow = pc.replace_substring_regex(text, r"\s+", "") if holds_any(text, ASCII_BLANKS) else text
+    # Blanks around a level are trimmed, never inside one: "T1 2" is no level (it was read as T12).
+    arrow = _trimmed_levels(text) if holds_any(text, ASCII_BLANKS) else text
     cleaned = pd.Series(arrow, index=raw.index, dtype="str")
     tokens = pc.split_pattern(arrow, ";")
     parent = pc.list_parent_indices(tokens).to_numpy()

@@ -1,4 +1,4 @@
-"""Treated levels: blanks removed wherever they are, one byte scan deciding whether to look."""
+"""Treated levels: blanks around each level trimmed, never inside one; a byte scan decides whether to look."""
 
 from __future__ import annotations
 
@@ -21,8 +21,18 @@ def _cleaned(column: list[str]) -> list[str | None]:
 
 
 @pytest.mark.parametrize("blank", [" ", "\t", "\n", "\r", "\f"])
-def test_a_blank_anywhere_in_a_cell_is_removed(blank: str) -> None:
-    assert _cleaned(["T12;L1", f"T12;{blank}L1{blank}", "L2"]) == ["T12;L1", "T12;L1", "L2"]
+def test_a_blank_around_a_level_is_removed(blank: str) -> None:
+    assert _cleaned(["T12;L1", f"{blank}T12{blank};{blank}L1{blank}", "L2"]) == ["T12;L1", "T12;L1", "L2"]
+
+
+@pytest.mark.parametrize("cell", ["T1 2", "T1 1;L1", "L\t5", "T\n1;T\n2"])
+def test_a_blank_inside_a_level_is_an_error_not_another_level(cell: str) -> None:
+    """Blanks were removed wherever they were: "T1 2" was read as T12, a thoracolumbar-junction
+    level (ADJACENT_LEVEL_RISK, the model's junction term) the file never named."""
+    parsed = cells.parse_column(SPEC, pd.Series(["L2", cell], dtype="str"))
+    fired = [rule for mask, rule in parsed.problems if mask[1]]
+    assert len(fired) == 1 and fired[0].startswith("each level must be one of T1")
+    assert not any(mask[0] for mask, _ in parsed.problems)
 
 
 def test_a_column_without_blanks_is_left_as_it_is() -> None:
@@ -43,6 +53,6 @@ CELL = st.lists(st.sampled_from(["T1", "T12", "L1", "L5", " ", "\t", ";"]), max_
 
 
 @given(st.lists(CELL, min_size=1, max_size=10))
-def test_the_cleaned_cells_are_the_regex_result(column: list[str]) -> None:
-    expected = [None if not cell else "".join(cell.split()) for cell in column]
+def test_the_cleaned_cells_are_the_cells_with_each_level_trimmed(column: list[str]) -> None:
+    expected = [None if not cell else ";".join(level.strip() for level in cell.split(";")) for cell in column]
     assert _cleaned(column) == expected
