@@ -19,6 +19,7 @@ from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype, is_numeric_
 
 from risk.cohort.arrow_bytes import byte_lengths, empty_cells, holds_any
 from risk.cohort.columns import ColumnSpec
+from risk.contract.patient import ISO_DATE_PATTERN
 
 Mask = npt.NDArray[np.bool_]
 TRUE_WORDS = ("true", "1", "yes")
@@ -137,7 +138,9 @@ def _dates(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         return Parsed(clean)
     text = text_of(raw).str.strip()
     values = pd.to_datetime(text.mask(missing), format="%Y-%m-%d", errors="coerce")
-    bad = ~missing & (values.isna().to_numpy() | (text.str.len() != DATE_LENGTH).to_numpy())
+    # The shape in ASCII digits: pandas' %Y also takes "２０２４" (full-width), which the API refuses.
+    shaped = text.str.fullmatch(ISO_DATE_PATTERN).to_numpy(dtype=bool, na_value=False)
+    bad = ~missing & (values.isna().to_numpy() | ~shaped)
     values = values.astype("datetime64[us]").mask(bad)
     return Parsed(values, [(bad, "must be a date YYYY-MM-DD")])
 

@@ -9,6 +9,7 @@ so that batch validation of a cohort applies the very same rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Any, Self
@@ -56,7 +57,26 @@ def _unique_levels(levels: list[str]) -> list[str]:
     return levels
 
 
+def _iso_date(value: Any) -> dt.date:
+    # Parsed here, not by pydantic: its JSON date reads a string of digits as Unix seconds or
+    # milliseconds ("1710460800" was 2024-03-15, "0" 1970-01-01), even in strict mode, and
+    # the contract's dates are YYYY-MM-DD. Python callers may pass a date, never a datetime.
+    if type(value) is dt.date:
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value) is not None:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:  # 2026-02-30
+            raise PydanticCustomError(
+                "date_value", "must be a real date YYYY-MM-DD: {why}", {"why": str(exc)}
+            ) from None
+    raise PydanticCustomError("date_format", "must be a date YYYY-MM-DD")
+
+
+ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits: \d also takes "２０２４"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
 WholeNumber = Annotated[int, BeforeValidator(_integral_float_to_int)]
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 TScore = Annotated[float, Field(ge=-7.0, le=4.0)]
 
 PATIENT_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
@@ -82,21 +102,21 @@ class PatientRecord(BaseModel):
     )
     given_name: str | None = Field(default=None, max_length=100)
     family_name: str | None = Field(default=None, max_length=100)
-    birth_date: dt.date | None = Field(default=None, description="One of birth_date / age_years is required.")
+    birth_date: IsoDate | None = Field(default=None, description="One of birth_date / age_years is required.")
     age_years: float | None = Field(default=None, ge=18, le=110)
     sex: Sex = Field(description="Sex used for clinical risk.")
     weight_kg: float | None = Field(default=None, ge=25, le=250)
     height_cm: float | None = Field(default=None, ge=120, le=220)
-    assessment_date: dt.date = Field(
+    assessment_date: IsoDate = Field(
         default_factory=dt.date.today,
         description="The 'as of' date of every time rule; default today.",
     )
-    fracture_date: dt.date | None = Field(
+    fracture_date: IsoDate | None = Field(
         default=None, description="Date of the index fracture; default procedure_date."
     )
     fracture_cause: FractureCause = "unknown"
     procedure_type: ProcedureType = "kyphoplasty"
-    procedure_date: dt.date
+    procedure_date: IsoDate
     treated_levels: Annotated[list[Level], Field(min_length=1), AfterValidator(_unique_levels)]
     cement_leakage: CementLeakage = "unknown"
     intravertebral_cleft: bool | None = None
@@ -105,7 +125,7 @@ class PatientRecord(BaseModel):
     t_score_total_hip: TScore | None = None
     t_score_lumbar_spine: TScore | None = None
     lumbar_vertebrae_evaluable: Annotated[WholeNumber, Field(ge=0, le=4)] | None = None
-    dxa_date: dt.date | None = None
+    dxa_date: IsoDate | None = None
     ct_hu: float | None = Field(default=None, ge=-200, le=1000)
     prior_fragility_fractures: Annotated[WholeNumber, Field(ge=0, le=20)] = 0
     prior_vertebral_fractures: Annotated[WholeNumber, Field(ge=0, le=20)] = 0
@@ -124,8 +144,8 @@ class PatientRecord(BaseModel):
     vitamin_d_ng_ml: float | None = Field(default=None, ge=1, le=200)
     alkaline_phosphatase_u_l: float | None = Field(default=None, ge=5, le=3000)
     current_treatment: CurrentTreatment = "none"
-    treatment_start_date: dt.date | None = None
-    last_dose_date: dt.date | None = None
+    treatment_start_date: IsoDate | None = None
+    last_dose_date: IsoDate | None = None
     history_atypical_femoral_fracture: bool = False
     history_osteonecrosis_of_jaw: bool = False
 

@@ -155,3 +155,39 @@ def test_frame_validation_agrees_with_patient_record(records: list[dict[str, Any
     for position, model in enumerate(e for e in expected if e is not None):
         for name, value in facts_from_record(model).items():
             assert _same_fact(value, np.asarray(facts[name]).tolist()[position]), name
+
+
+DATE_CELLS = [
+    "2024-03-01",
+    " 2024-03-01 ",  # CSV trims blanks around a cell; JSON does not (checked below)
+    "1709251200",  # Unix seconds of 2024-03-01: pydantic's JSON date read it as that day
+    "1709251200000",  # milliseconds
+    "0",
+    "-86400",
+    "２０２４-03-01",  # full-width digits: pandas' %Y read them as 2024
+    "𝟐𝟎𝟐𝟒-03-01",  # mathematical bold digits
+    "2024-02-30",
+    "2024-3-01",
+    "20240301",
+    "2024-03-01T00:00:00",
+]
+
+
+def _csv_accepts(cell: str) -> bool:
+    row = {"patient_id": "P1", "sex": "female", "age_years": "70", "treated_levels": "L1"}
+    checked = validate_frame(pd.DataFrame([{**row, "procedure_date": cell}], dtype=str), 1)
+    return len(checked.valid) == 1
+
+
+def _json_accepts(cell: str) -> bool:
+    body = {"patient_id": "P1", "sex": "female", "age_years": 70, "treated_levels": ["L1"]}
+    try:
+        PatientRecord.model_validate_json(json.dumps({**body, "procedure_date": cell}))
+    except ValidationError:
+        return False
+    return True
+
+
+def test_a_date_is_yyyy_mm_dd_in_ascii_digits_in_json_and_csv_alike() -> None:
+    accepted = {cell: (_json_accepts(cell), _csv_accepts(cell)) for cell in DATE_CELLS}
+    assert accepted == {cell: (cell == "2024-03-01", cell.strip() == "2024-03-01") for cell in DATE_CELLS}
