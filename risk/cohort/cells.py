@@ -25,6 +25,7 @@ Mask = npt.NDArray[np.bool_]
 TRUE_WORDS = ("true", "1", "yes")
 FALSE_WORDS = ("false", "0", "no")
 DATE_LENGTH = len("YYYY-MM-DD")
+NUL_RULE = "text must not contain NUL"
 # What RE2's \s matches (and \v): a column holding none of them needs no blank removal.
 ASCII_BLANKS = b"\t\n\v\f\r "
 # True words first: a word's position below len(TRUE_WORDS) means true; "" is a missing cell.
@@ -243,6 +244,11 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
     if spec.pattern is not None:
         matches = text.str.fullmatch(spec.pattern).to_numpy(dtype=bool, na_value=False)
         problems.append((~missing & ~matches, f"must match {spec.pattern}"))
+    # As the API's JSON policy: NUL ends a C string (PDF, database drivers) and is never text.
+    if holds_any(_arrow_text(raw), b"\x00"):
+        problems.append(
+            (text.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False), NUL_RULE)
+        )
     return Parsed(text.mask(missing), problems)
 
 

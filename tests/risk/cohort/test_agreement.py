@@ -191,3 +191,14 @@ def _json_accepts(cell: str) -> bool:
 def test_a_date_is_yyyy_mm_dd_in_ascii_digits_in_json_and_csv_alike() -> None:
     accepted = {cell: (_json_accepts(cell), _csv_accepts(cell)) for cell in DATE_CELLS}
     assert accepted == {cell: (cell == "2024-03-01", cell.strip() == "2024-03-01") for cell in DATE_CELLS}
+
+
+def test_a_nul_in_a_name_is_refused_by_csv_as_by_the_api() -> None:
+    row = {"patient_id": "P1", "sex": "female", "age_years": "70", "treated_levels": "L1"}
+    row["procedure_date"] = "2024-03-01"
+    frame = pd.DataFrame([{**row, "given_name": "Ann\x00e"}, {**row, "given_name": "Anne"}], dtype=str)
+    checked = validate_frame(frame, 1)
+    assert checked.errors[["row", "field", "rule"]].values.tolist() == [
+        [1, "given_name", "text must not contain NUL"]
+    ]
+    assert list(checked.valid["given_name"]) == ["Anne"]
