@@ -15,6 +15,7 @@ from types import TracebackType
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pandas.api.types import is_bool_dtype, is_datetime64_any_dtype
 
@@ -117,7 +118,28 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
     except (pa.ArrowInvalid, OSError) as exc:
         raise InvalidCohort(f"{path}: not a readable Parquet file ({exc})") from exc
     for batch in parquet.iter_batches(batch_size=chunk_rows):
-        yield batch.to_pandas(date_as_object=False)
+        yield _lists_joined(batch).to_pandas(date_as_object=False)
+
+
+def _lists_joined(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """A list-of-text column (Parquet's own form of ``treated_levels``) as the contract's ';'-joined cell.
+
+    pandas turned it into arrays per row, read as the text "['L1' 'L2']": no level at all.
+    """
+    if not any(_is_text_list(field.type) for field in batch.schema):
+        return batch
+    columns = [_joined(c) if _is_text_list(c.type) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
+
+
+def _joined(levels: pa.Array) -> pa.Array:
+    # binary_join wants the separator in the list's own text type (large_string for large lists).
+    return pc.binary_join(levels, pa.scalar(";", type=levels.type.value_type))
+
+
+def _is_text_list(kind: pa.DataType) -> bool:
+    lists = pa.types.is_list(kind) or pa.types.is_large_list(kind)
+    return bool(lists and (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)))
 
 
 def csv_ready(frame: pd.DataFrame) -> pd.DataFrame:

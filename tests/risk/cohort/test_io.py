@@ -88,6 +88,29 @@ def test_one_unknown_column_that_is_not_a_list_of_names_is_still_unknown() -> No
         validate_frame(pd.DataFrame({"colour;size;patient_id": ["red;big;P"]}), 1)
 
 
+@pytest.mark.parametrize("list_type", [pa.list_(pa.string()), pa.large_list(pa.large_string())])
+def test_a_parquet_list_of_levels_is_read_as_the_joined_cell(
+    synthetic: pd.DataFrame, tmp_path: Path, list_type: pa.DataType
+) -> None:
+    """pandas turned a list<string> column into arrays, read as the text "['L1' 'L2']": every row rejected."""
+    frame = synthetic.head(4).reset_index(drop=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    levels = pa.array([["L1", "L2"], ["T12"], [], None], type=list_type)
+    table = table.set_column(table.schema.get_field_index("treated_levels"), "treated_levels", levels)
+    pq.write_table(table, tmp_path / "lists.parquet")
+    checked = validate_frame(next(read_cohort_chunks(tmp_path / "lists.parquet")), 1)
+    assert list(checked.valid["treated_levels"]) == ["L1;L2", "T12"]
+    summary = score_file_chunked(
+        tmp_path / "lists.parquet", tmp_path / "out.csv", Assessor.load(DEFAULT_MODEL_PATH, RuleConfig())
+    )
+    errors = pd.read_csv(tmp_path / "out.errors.csv")
+    assert (summary.scored, summary.failed) == (2, 2)
+    assert errors[["row", "field", "rule"]].values.tolist() == [
+        [3, "treated_levels", "is required"],
+        [4, "treated_levels", "is required"],
+    ]
+
+
 def test_error_rows_are_numbered_from_first_row() -> None:
     raw = pd.DataFrame(
         {"patient_id": ["A", "B"], "sex": ["female", "x"], "age_years": ["70", "70"],
