@@ -103,12 +103,5 @@ class PrintBatchOut(_Out):
 
 
 def batch_view(batch: BatchSummary) -> PrintBatchOut:
-    """A listed batch as the API shows it."""
-    return PrintBatchOut(
-        id=batch.id,
-        reference=batch.reference,
-        created_at=batch.created_at,
-        letters=batch.letters,
-        requeued_at=batch.requeued_at,
-        requeued_letters=batch.requeued_letters,
-    )
+    """A listed batch as the API shows it (the same fields, read off the summary)."""
+    return PrintBatchOut.model_validate(batch, from_attributes=True)

@@ -245,7 +245,7 @@ def _strings(spec: ColumnSpec, raw: pd.Series, missing: Mask) -> Parsed:
         matches = text.str.fullmatch(spec.pattern).to_numpy(dtype=bool, na_value=False)
         problems.append((~missing & ~matches, f"must match {spec.pattern}"))
     # As the API's JSON policy: NUL ends a C string (PDF, database drivers) and is never text.
-    if holds_any(_arrow_text(raw), b"\x00"):
+    if holds_any(pa.array(text, type=pa.large_string()), b"\x00"):
         problems.append(
             (text.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False), NUL_RULE)
         )

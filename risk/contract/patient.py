@@ -57,6 +57,10 @@ def _unique_levels(levels: list[str]) -> list[str]:
     return levels
 
 
+ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits: \d also takes "２０２４"
+_ISO_DATE = re.compile(ISO_DATE_PATTERN)
+
+
 def _iso_date(value: Any) -> dt.date:
     # Parsed here, not by pydantic: its JSON date reads a string of digits as Unix seconds or
     # milliseconds ("1710460800" was 2024-03-15, "0" 1970-01-01), even in strict mode, and
@@ -73,8 +77,6 @@ def _iso_date(value: Any) -> dt.date:
     raise PydanticCustomError("date_format", "must be a date YYYY-MM-DD")
 
 
-ISO_DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # ASCII digits: \d also takes "２０２４"
-_ISO_DATE = re.compile(ISO_DATE_PATTERN)
 WholeNumber = Annotated[int, BeforeValidator(_integral_float_to_int)]
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 TScore = Annotated[float, Field(ge=-7.0, le=4.0)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -83,9 +84,20 @@ def test_a_file_separated_by_another_character_is_named_as_such(
         score_file_chunked(path, tmp_path / "out.csv", Assessor.load(DEFAULT_MODEL_PATH, RuleConfig()))
 
 
-def test_one_unknown_column_that_is_not_a_list_of_names_is_still_unknown() -> None:
-    with pytest.raises(InvalidCohort, match=r"^unknown column\(s\): colour;size;patient_id"):
-        validate_frame(pd.DataFrame({"colour;size;patient_id": ["red;big;P"]}), 1)
+@pytest.mark.parametrize(
+    ("header", "separated"),
+    [
+        ("patient_id;sex;colour", True),  # 2 of 3 names are contract names: more than half
+        ("patient_id;colour", False),  # exactly half: an odd column name, not a separator
+        ("colour;size;patient_id", False),
+    ],
+)
+def test_a_header_is_taken_for_another_separator_only_when_most_of_it_is_contract_names(
+    header: str, separated: bool
+) -> None:
+    expected = "separated by semicolons" if separated else r"^unknown column\(s\): " + re.escape(header)
+    with pytest.raises(InvalidCohort, match=expected):
+        validate_frame(pd.DataFrame({header: ["x"]}), 1)
 
 
 @pytest.mark.parametrize("list_type", [pa.list_(pa.string()), pa.large_list(pa.large_string())])
